@@ -1,0 +1,55 @@
+# The two commands of the README: `make run` and `make test`. Everything else is their plumbing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# System packages: WeasyPrint's Pango and HarfBuzz subsetting, fonts for Arabic and
+# Chinese, gettext for the catalogues, poppler for PDF checks, Chromium for browser tests.
+RUN_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk gettext
+TEST_APT := $(RUN_APT) poppler-utils chromium
+
+.PHONY: run test lint format venv system-deps-run system-deps-test messages clean-venv
+
+run: system-deps-run $(VENV)/.installed messages
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py import_rubric rubrics/library/*.yaml
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-deps-test $(VENV)/.installed messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+messages: $(VENV)/.installed
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=$(VENV) -v 0
+
+# Installs only what is missing, and only where we are root with apt-get; elsewhere it
+# prints what to install and carries on (the PDF and browser tests then say what is missing).
+system-deps-run:
+	@scripts/ensure-apt.sh $(RUN_APT)
+
+system-deps-test:
+	@scripts/ensure-apt.sh $(TEST_APT)
+
+clean-venv:
+	rm -rf $(VENV)

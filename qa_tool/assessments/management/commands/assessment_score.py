@@ -1,0 +1,55 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from qa_tool.assessments.models import Assessment
+from qa_tool.assessments.selectors import assessment_score_json
+
+
+class Command(BaseCommand):
+    help = "Print an assessment's score (the scoring contract's result) as a table or JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("assessment_id", type=int, metavar="ID")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="print the contract's JSON"
+        )
+
+    def handle(self, *args, assessment_id, as_json, **options):
+        assessment = (
+            Assessment.objects.select_related("institution", "cycle", "rubric_version__rubric")
+            .filter(pk=assessment_id)
+            .first()
+        )
+        if assessment is None:
+            raise CommandError(f"no assessment {assessment_id}")
+        data = assessment_score_json(assessment)
+        if as_json:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(self._table(data))
+
+    @staticmethod
+    def _table(data) -> str:
+        def pct(value):
+            return "—" if value is None else f"{value:.1f} %"
+
+        overall = data["overall"]
+        lines = [
+            f"Assessment {data['assessment']}: {data['institution']} · {data['rubric']} {data['version']}"
+            f" · cycle {data['cycle']} · {data['status']}",
+            f"Completion  {pct(data['completion'])}",
+            f"Overall     {pct(overall['score'])}   points {overall['points']} / {overall['points_possible']}",
+            f"Band        {overall['band'] or '—'}",
+        ]
+        if overall["passed"] is not None:
+            lines.append(f"Passed      {'yes' if overall['passed'] else 'no'}")
+        if overall["failed_critical"]:
+            lines.append("Failed critical: " + ", ".join(overall["failed_critical"]))
+        lines += ["", f"{'Domain':<12}{'Score':>10}"]
+        lines += [f"{d['code']:<12}{pct(d['score']):>10}" for d in data["domains"]]
+        lines += ["", f"{'Criterion':<12}{'Level':>8}{'Score':>10}"]
+        for c in data["criteria"]:
+            level = "N/A" if c["na"] else ("—" if c["value"] is None else str(c["value"]))
+            lines.append(f"{c['code']:<12}{level:>8}{pct(c['score']):>10}")
+        return "\n".join(lines)

@@ -1,0 +1,29 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from qa_tool.assessments.models import Assessment
+from qa_tool.assessments.selectors import assessment_export
+
+
+class Command(BaseCommand):
+    help = "Write an assessment to the portable JSON format read by import_assessment."
+
+    def add_arguments(self, parser):
+        parser.add_argument("assessment_id", type=int, metavar="ID")
+        parser.add_argument("-o", "--output", required=True, metavar="FILE.json")
+
+    def handle(self, *args, assessment_id, output, **options):
+        assessment = (
+            Assessment.objects.select_related("institution", "cycle", "rubric_version__rubric")
+            .filter(pk=assessment_id)
+            .first()
+        )
+        if assessment is None:
+            raise CommandError(f"no assessment {assessment_id}")
+        Path(output).write_text(
+            json.dumps(assessment_export(assessment), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
+        self.stdout.write(f"assessment {assessment_id} written to {output}")

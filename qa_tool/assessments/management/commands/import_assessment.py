@@ -1,0 +1,30 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from qa_tool.assessments.services import AssessmentError, assessment_import
+
+
+class Command(BaseCommand):
+    help = "Create or update an assessment from a portable JSON file and print its id."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE.json")
+
+    def handle(self, *args, file, **options):
+        try:
+            data = json.loads(Path(file).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{file}: not valid JSON ({exc})") from None
+        try:
+            assessment = assessment_import(data=data, source="file")
+        except AssessmentError as exc:
+            for problem in exc.problems:
+                self.stderr.write(f"{file}: {problem}")
+            raise CommandError(
+                f"{len(exc.problems)} problem(s) found; nothing was changed."
+            ) from None
+        self.stdout.write(str(assessment.pk))

@@ -1,0 +1,161 @@
+"""Assessments: an institution's answers to one rubric version in one cycle."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from qa_tool.institutions.models import Institution
+from rubrics.models import Criterion, RubricVersion
+
+
+class Cycle(models.Model):
+    """A round of assessment, named by the network (e.g. "2026")."""
+
+    name = models.CharField(
+        _("name"),
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$",
+                _("Use letters, digits, spaces, dots, hyphens or underscores."),
+            )
+        ],
+    )
+    is_open = models.BooleanField(
+        _("open"), default=True, help_text=_("New assessments can be started in an open cycle.")
+    )
+
+    class Meta:
+        ordering = ["-name"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for changes")
+    VALIDATED = "validated", _("Validated")
+
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssessmentQuerySet:
+        """Institution scoping: the one place that decides who reads which assessment."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.sees_all_institutions:
+            return self.all()
+        if user.institution_id is None:
+            return self.none()
+        return self.filter(institution_id=user.institution_id)
+
+
+class Assessment(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="assessments"
+    )
+    rubric_version = models.ForeignKey(
+        RubricVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
+    # Blank means the whole institution. A later step may assess a programme or a
+    # course (e.g. "programme:MBA-ONLINE") and roll results up to the institution.
+    subject = models.CharField(_("subject"), max_length=100, blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cycle__name", "institution__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "rubric_version", "cycle", "subject"],
+                name="one_assessment_per_institution_rubric_cycle",
+            )
+        ]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"{self.institution.code} · {self.rubric_version} · {self.cycle.name}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class Response(models.Model):
+    """One criterion's answer: a level value, N/A, or nothing yet."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("level"), max_digits=9, decimal_places=4, null=True, blank=True)
+    is_na = models.BooleanField(_("not applicable"), default=False)
+    justification = models.TextField(_("justification"), blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Incremented on every change; later saves compare it to detect overwrites.
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_response_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_na=False) | Q(value__isnull=True), name="na_has_no_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.criterion_id}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what and when: answers and status transitions."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        ANSWER = "answer", _("answer changed")
+        STATUS = "status", _("status changed")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    criterion_code = models.CharField(max_length=20, blank=True, default="")
+    field = models.CharField(max_length=30, blank=True, default="")
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    source = models.CharField(
+        max_length=20, blank=True, default="", help_text=_("web, file import, workbook, …")
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.action} {self.criterion_code} {self.field}"

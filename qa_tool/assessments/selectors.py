@@ -1,0 +1,75 @@
+"""Reads about assessments. Everything a view shows goes through these or the access helpers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rubrics import scoring
+from rubrics.document import canonical_number
+
+from .models import Assessment, Response
+
+
+def responses_by_code(assessment: Assessment) -> dict[str, Response]:
+    rows = Response.objects.filter(assessment=assessment).select_related("criterion")
+    return {row.criterion.code: row for row in rows}
+
+
+def answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
+    answers = {}
+    for code, row in responses.items():
+        if row.is_na:
+            answers[code] = scoring.NA
+        elif row.value is not None:
+            answers[code] = scoring.Answer(value=scoring.exact(row.value))
+    return answers
+
+
+def assessment_result(
+    assessment: Assessment, responses: dict[str, Response] | None = None
+) -> scoring.Result:
+    """The scoring contract's result for the assessment's current answers."""
+    if responses is None:
+        responses = responses_by_code(assessment)
+    return scoring.score(assessment.rubric_version.spec, answers_of(responses))
+
+
+def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
+    """The contract's JSON, as printed by ``assessment_score --json``."""
+    result = assessment_result(assessment)
+    return {
+        "assessment": assessment.pk,
+        "institution": assessment.institution.code,
+        "rubric": assessment.rubric_version.rubric.slug,
+        "version": assessment.rubric_version.version,
+        "cycle": assessment.cycle.name,
+        "status": assessment.status,
+        **result.to_dict(),
+    }
+
+
+def assessment_export(assessment: Assessment) -> dict[str, Any]:
+    """The portable assessment file (see ``import_assessment``)."""
+    responses = {}
+    for code, row in sorted(
+        responses_by_code(assessment).items(), key=lambda kv: kv[1].criterion.position
+    ):
+        if row.is_na:
+            value: Any = "na"
+        elif row.value is not None:
+            value = canonical_number(Decimal(row.value))
+        else:
+            value = None
+        if value is None and not row.justification:
+            continue
+        responses[code] = {"value": value, "justification": row.justification}
+    return {
+        "institution": assessment.institution.code,
+        "rubric": assessment.rubric_version.rubric.slug,
+        "version": assessment.rubric_version.version,
+        "cycle": assessment.cycle.name,
+        # The portable format knows only draft and submitted; review states map onto them.
+        "status": "draft" if assessment.is_editable else "submitted",
+        "responses": responses,
+    }

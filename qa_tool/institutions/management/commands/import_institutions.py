@@ -1,0 +1,34 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from qa_tool.institutions.services import InstitutionImportError, institutions_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update institutions by code from a CSV file with the columns "
+        "code,name,country,region,type,size (and optionally delivery_mode). All rows or none."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE.csv")
+
+    def handle(self, *args, file, **options):
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{file}: not UTF-8 text; save the CSV as UTF-8") from None
+        try:
+            summary = institutions_import(text=text)
+        except InstitutionImportError as exc:
+            for problem in exc.problems:
+                self.stderr.write(f"{file}: {problem}")
+            raise CommandError(
+                f"{len(exc.problems)} problem(s) found; nothing was changed."
+            ) from None
+        self.stdout.write(
+            f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
+        )

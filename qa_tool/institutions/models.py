@@ -1,0 +1,156 @@
+"""Institutions, the people who work for them, and their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Region(models.TextChoices):
+    NORTH_AFRICA = "north-africa", _("North Africa")
+    WEST_AFRICA = "west-africa", _("West Africa")
+    CENTRAL_AFRICA = "central-africa", _("Central Africa")
+    EAST_AFRICA = "east-africa", _("East Africa")
+    SOUTHERN_AFRICA = "southern-africa", _("Southern Africa")
+    EAST_ASIA = "east-asia", _("East Asia")
+    SOUTH_ASIA = "south-asia", _("South Asia")
+    SOUTHEAST_ASIA = "southeast-asia", _("Southeast Asia")
+    CENTRAL_ASIA = "central-asia", _("Central Asia")
+    WEST_ASIA = "west-asia", _("West Asia")
+    OTHER = "other", _("Other")
+
+
+class InstitutionType(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private")
+    OTHER = "other", _("Other")
+
+
+class SizeBand(models.TextChoices):
+    # Student headcount; the lower bounds are used to read a number from CSV files.
+    SMALL = "small", _("Small (under 5,000 students)")
+    MEDIUM = "medium", _("Medium (5,000 to 19,999 students)")
+    LARGE = "large", _("Large (20,000 to 49,999 students)")
+    VERY_LARGE = "very-large", _("Very large (50,000 students or more)")
+
+    @classmethod
+    def for_headcount(cls, students: int) -> SizeBand:
+        if students < 5_000:
+            return cls.SMALL
+        if students < 20_000:
+            return cls.MEDIUM
+        if students < 50_000:
+            return cls.LARGE
+        return cls.VERY_LARGE
+
+
+class DeliveryMode(models.TextChoices):
+    CAMPUS = "campus", _("Mainly campus-based")
+    BLENDED = "blended", _("Blended")
+    ONLINE = "online", _("Mainly online or open and distance")
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InstitutionQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.sees_all_institutions:
+            return self.all()
+        if user.institution_id is None:
+            return self.none()
+        return self.filter(pk=user.institution_id)
+
+
+class Institution(models.Model):
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("A short unique code, e.g. EG-NDU."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    country = CountryField(_("country"))
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    type = models.CharField(_("type"), max_length=10, choices=InstitutionType.choices)
+    size_band = models.CharField(_("size"), max_length=12, choices=SizeBand.choices)
+    delivery_mode = models.CharField(
+        _("delivery mode"),
+        max_length=10,
+        choices=DeliveryMode.choices,
+        blank=True,
+        help_text=_("How most teaching is delivered; used to form peer groups."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Quality officer")
+    LEADER = "leader", _("Institution leader")
+    REVIEWER = "reviewer", _("Reviewer")
+    ADMIN = "admin", _("Administrator")
+
+
+INSTITUTION_ROLES = (Role.OFFICER, Role.LEADER)
+
+
+class User(AbstractUser):
+    """A person. Officers and leaders belong to exactly one institution; reviewers
+    and administrators work for the coordinating centre and belong to none."""
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in INSTITUTION_ROLES])
+                | Q(institution__isnull=False),
+                name="institution_role_needs_institution",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in INSTITUTION_ROLES])
+                | Q(institution__isnull=True),
+                name="only_institution_roles_have_institution",
+            ),
+        ]
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.OFFICER
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role == Role.REVIEWER
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def sees_all_institutions(self) -> bool:
+        return self.is_reviewer or self.is_administrator

@@ -1,0 +1,70 @@
+"""The dashboard: one page, shaped by the person's role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from qa_tool.assessments.models import Assessment, Response
+from qa_tool.assessments.selectors import answers_of
+from qa_tool.institutions.models import Institution
+from rubrics import scoring
+from rubrics.models import RubricVersion
+
+PAGE_SIZE = 50
+
+
+def _with_results(assessments) -> list[tuple[Assessment, scoring.Result]]:
+    """Score a page of assessments with a fixed number of queries."""
+    assessments = list(
+        assessments.select_related(
+            "institution", "cycle", "rubric_version__rubric"
+        ).prefetch_related(
+            Prefetch(
+                "responses",
+                queryset=Response.objects.select_related("criterion").only(
+                    "assessment_id", "value", "is_na", "criterion__code"
+                ),
+            )
+        )
+    )
+    rows = []
+    for assessment in assessments:
+        responses = {r.criterion.code: r for r in assessment.responses.all()}
+        rows.append(
+            (assessment, scoring.score(assessment.rubric_version.spec, answers_of(responses)))
+        )
+    return rows
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    context = {"offered_versions": RubricVersion.objects.offered().select_related("rubric")}
+    if user.sees_all_institutions:
+        institutions = Institution.objects.visible_to(user).order_by("name")
+        page = Paginator(
+            Assessment.objects.visible_to(user).order_by("-cycle__name", "institution__name", "pk"),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+        context.update(
+            institution_count=institutions.count(),
+            page=page,
+            rows=_with_results(page.object_list),
+        )
+        template = "qa_tool/dashboard_centre.html"
+    elif user.institution_id:
+        context.update(
+            institution=user.institution,
+            rows=_with_results(
+                Assessment.objects.visible_to(user).order_by(
+                    "-cycle__name", "rubric_version__rubric__slug"
+                )
+            ),
+        )
+        template = "qa_tool/dashboard_institution.html"
+    else:
+        template = "qa_tool/dashboard_none.html"
+    return render(request, template, context)

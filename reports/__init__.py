@@ -1,0 +1,1 @@
+"""Report renderers (PDF, Excel, JSON) built on one report context; see issue "Reports"."""

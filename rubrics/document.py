@@ -1,0 +1,454 @@
+"""Rubric files: parsing, validation and normalisation, with no database.
+
+``read_rubric`` turns the bytes of a YAML or JSON file into a normalised
+document (every text a language map, every default filled in, every number
+canonical) or a list of problems, each with the file and the location in it,
+for example ``domains[2].criteria[5].weight: must be greater than 0``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from rubrics.i18n import RUBRIC_LANGUAGES
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "rubric.schema.json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        return f"{where}{self.location}: {self.message}" if self.location else where + self.message
+
+
+class RubricFileError(Exception):
+    """Raised with every problem found, never with only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@cache
+def rubric_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def parse(content: bytes, source: str) -> Any:
+    """Parse YAML (a superset of JSON) or, for ``.json`` names, strict JSON."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RubricFileError([Problem(source, "", f"not UTF-8 text ({exc.reason})")]) from None
+    if source.lower().endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            message = f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            raise RubricFileError([Problem(source, "", message)]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise RubricFileError([Problem(source, "", f"malformed YAML{where}: {reason}")]) from None
+
+
+def read_rubric(content: bytes, source: str) -> dict[str, Any]:
+    """Parse, validate and normalise one rubric file; raise RubricFileError if anything is wrong."""
+    return validate(parse(content, source), source)
+
+
+def validate(raw: Any, source: str = "") -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise RubricFileError(
+            [Problem(source, "", "the file must hold a mapping (slug, version, …)")]
+        )
+    doc = _stringify_level_keys(raw)
+    problems = [Problem(source, loc, msg) for loc, msg in _schema_problems(doc)]
+    if problems:
+        raise RubricFileError(problems)
+    problems = [Problem(source, loc, msg) for loc, msg in _semantic_problems(doc)]
+    if problems:
+        raise RubricFileError(problems)
+    return normalise(doc)
+
+
+def translation_gaps(doc: dict[str, Any]) -> list[str]:
+    """Locations of texts missing a language that the rubric uses elsewhere."""
+    used = set()
+    texts = list(_texts(doc, ""))
+    for _, text in texts:
+        used.update(text)
+    return [
+        f"{loc}: no {', '.join(sorted(used - set(text)))} text"
+        for loc, text in texts
+        if used - set(text)
+    ]
+
+
+def content_hash(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+
+
+# --- schema errors in the author's words ----------------------------------------------------
+
+
+def _location(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _schema_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    validator = jsonschema.Draft202012Validator(rubric_schema())
+    found: list[tuple[str, str]] = []
+    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        found.extend(_explain(error))
+    # One problem per location and message, in file order.
+    return list(dict.fromkeys(found))
+
+
+def _explain(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
+    path = list(error.absolute_path)
+    loc = _location(path)
+    kind = error.validator
+    if kind == "oneOf":
+        return _explain_one_of(error, path)
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return [(_location([*path, name]), "is required") for name in missing]
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - allowed)
+        if allowed == set(RUBRIC_LANGUAGES):
+            languages = ", ".join(RUBRIC_LANGUAGES)
+            return [
+                (_location([*path, name]), f"unknown language; use one of {languages}")
+                for name in extra
+            ]
+        return [(_location([*path, name]), "unknown field") for name in extra]
+    if kind == "type":
+        return [(loc, f"must be {_type_words(error.validator_value)}")]
+    if kind == "exclusiveMinimum":
+        return [(loc, f"must be greater than {error.validator_value}")]
+    if kind == "minimum":
+        return [(loc, f"must be at least {error.validator_value}")]
+    if kind == "maximum":
+        return [(loc, f"must be at most {error.validator_value}")]
+    if kind == "enum":
+        return [(loc, "must be one of " + ", ".join(map(str, error.validator_value)))]
+    if kind == "minItems":
+        return [(loc, f"must have at least {error.validator_value} item(s)")]
+    if kind in ("minLength",):
+        return [(loc, "must not be empty")]
+    if kind == "maxLength":
+        return [(loc, f"must be at most {error.validator_value} characters")]
+    if kind == "pattern" and "propertyNames" in error.absolute_schema_path:
+        return [(loc, f"level key {error.instance!r} is not a level value (a number)")]
+    if kind == "pattern":
+        field = path[-1] if path else ""
+        if field == "slug":
+            return [(loc, "must be lowercase letters and digits, separated by single hyphens")]
+        if field == "version":
+            return [(loc, "must be letters, digits, dots, hyphens or underscores")]
+        if field == "code":
+            return [(loc, "must be letters, digits, dots, hyphens or underscores")]
+        return [(loc, f"does not match {error.validator_value}")]
+    return [(loc, error.message)]
+
+
+def _type_words(expected: Any) -> str:
+    words = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a text",
+        "number": "a number",
+        "integer": "a whole number",
+        "boolean": "true or false",
+    }
+    if isinstance(expected, list):
+        return " or ".join(words.get(t, t) for t in expected)
+    return words.get(expected, expected)
+
+
+def _explain_one_of(error: jsonschema.ValidationError, path: list[Any]) -> list[tuple[str, str]]:
+    loc = _location(path)
+    branches = error.schema["oneOf"]
+    if all(set(b) == {"required"} for b in branches):
+        names = [b["required"][0] for b in branches]
+        present = [n for n in names if n in error.instance]
+        if present:
+            return [(loc, f"give only one of {' or '.join(names)}, not both")]
+        return [(loc, f"needs {' or '.join(names)}")]
+    # A text: a string or a language map. Explain against the branch of the given kind.
+    if isinstance(error.instance, dict):
+        by_branch = [e for e in error.context if e.schema_path and e.schema_path[0] == 1]
+        explained = [item for e in by_branch for item in _explain(e)]
+        return explained or [(loc, error.message)]
+    if isinstance(error.instance, str):
+        return [(loc, "must not be empty")]
+    return [(loc, "must be a text, or a map of language code to text")]
+
+
+# --- what a schema cannot say --------------------------------------------------------------
+
+
+def _number(value: Any) -> Fraction:
+    return Fraction(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
+
+
+def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    values = [_number(level["value"]) for level in doc["scale"]]
+    for i in range(1, len(values)):
+        if values[i] <= values[i - 1]:
+            problems.append((f"scale[{i}].value", "level values must increase strictly"))
+    top = max(values)
+    aggregate = doc.get("aggregate", "domains")
+
+    bands = doc.get("bands") or []
+    kinds = {"min_points" if "min_points" in b else "min" for b in bands}
+    if len(kinds) > 1:
+        problems.append(("bands", "use either min or min_points in every band, not a mix"))
+    for key in ("min", "min_points"):
+        thresholds = [(i, _number(b[key])) for i, b in enumerate(bands) if key in b]
+        if thresholds and thresholds[0][1] != 0:
+            problems.append((f"bands[{thresholds[0][0]}].{key}", "the first band must start at 0"))
+        for (_, before), (i, value) in itertools.pairwise(thresholds):
+            if value <= before:
+                problems.append((f"bands[{i}].{key}", "band thresholds must increase strictly"))
+
+    rule = doc.get("pass") or {}
+    if "min_points" in rule:
+        kinds.add("min_points")
+    elif "min_score" in rule:
+        kinds.add("min")
+    if "min_points" in kinds:
+        if aggregate != "criteria":
+            problems.append(("aggregate", "point thresholds (min_points) need aggregate: criteria"))
+        if len(kinds) > 1:
+            problems.append(("pass", "bands and pass must use the same kind of threshold"))
+    if "critical_min_value" in rule and _number(rule["critical_min_value"]) not in values:
+        problems.append(("pass.critical_min_value", "must be one of the scale's level values"))
+
+    domain_codes: dict[str, str] = {}
+    criterion_codes: dict[str, str] = {}
+    for i, domain in enumerate(doc["domains"]):
+        where = f"domains[{i}]"
+        if domain["code"] in domain_codes:
+            problems.append(
+                (
+                    f"{where}.code",
+                    f"duplicate domain code {domain['code']!r} (first at {domain_codes[domain['code']]})",
+                )
+            )
+        domain_codes.setdefault(domain["code"], where)
+        for j, criterion in enumerate(domain["criteria"]):
+            cwhere = f"{where}.criteria[{j}]"
+            code = criterion["code"]
+            if code in criterion_codes:
+                problems.append(
+                    (
+                        f"{cwhere}.code",
+                        f"duplicate criterion code {code!r} (first at {criterion_codes[code]})",
+                    )
+                )
+            criterion_codes.setdefault(code, cwhere)
+            if criterion.get("critical") and criterion.get("allow_na"):
+                problems.append((f"{cwhere}.allow_na", "a critical criterion cannot allow N/A"))
+            for key in ("descriptors", "recommendations"):
+                for level_key in criterion.get(key) or {}:
+                    try:
+                        level = _number(level_key)
+                    except (InvalidOperation, ValueError):
+                        level = None
+                    if level not in values:
+                        problems.append(
+                            (f"{cwhere}.{key}.{level_key}", "is not a level value of the scale")
+                        )
+                    elif key == "recommendations" and level == top:
+                        problems.append(
+                            (f"{cwhere}.{key}.{level_key}", "the top level needs no recommendation")
+                        )
+    return problems
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+
+def _stringify_level_keys(doc: dict[str, Any]) -> dict[str, Any]:
+    """YAML reads ``0:`` as an int key; JSON cannot. Level keys become canonical strings."""
+    doc = json.loads(json.dumps(doc, default=str))  # deep copy; dates etc. become strings
+    for domain in doc.get("domains") or []:
+        if not isinstance(domain, dict):
+            continue
+        for criterion in domain.get("criteria") or []:
+            if not isinstance(criterion, dict):
+                continue
+            for key in ("descriptors", "recommendations"):
+                if isinstance(criterion.get(key), dict):
+                    criterion[key] = {_level_key(k): v for k, v in criterion[key].items()}
+    return doc
+
+
+def _level_key(key: Any) -> str:
+    try:
+        return canonical_number_text(Decimal(str(key)))
+    except InvalidOperation:
+        return str(key)
+
+
+def canonical_number_text(value: Decimal | Fraction | int | float) -> str:
+    number = canonical_number(value)
+    return str(number)
+
+
+def canonical_number(value: Any) -> int | float:
+    """1, 1.0 and "1" are the same number: an int when whole, else a float of its decimal."""
+    if isinstance(value, Fraction):
+        decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    else:
+        decimal = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if decimal == decimal.to_integral_value():
+        return int(decimal)
+    return float(decimal.normalize())
+
+
+def _text(value: Any) -> dict[str, str]:
+    if isinstance(value, str):
+        return {"en": value}
+    return {lang: value[lang] for lang in RUBRIC_LANGUAGES if lang in value}
+
+
+def normalise(doc: dict[str, Any]) -> dict[str, Any]:
+    """Fill defaults and canonicalise so that equal meaning gives equal content hashes."""
+    top = max(canonical_number(level["value"]) for level in doc["scale"])
+
+    def optional_text(source: dict[str, Any], key: str) -> dict[str, str]:
+        return _text(source[key]) if key in source else {}
+
+    def level_texts(source: dict[str, Any] | None) -> dict[str, dict[str, str]]:
+        items = sorted((source or {}).items(), key=lambda kv: Decimal(kv[0]))
+        return {k: _text(v) for k, v in items}
+
+    out: dict[str, Any] = {
+        "slug": doc["slug"],
+        "version": doc["version"],
+        "title": _text(doc["title"]),
+        "description": optional_text(doc, "description"),
+        "aggregate": doc.get("aggregate", "domains"),
+        "scale": [
+            {
+                "value": canonical_number(level["value"]),
+                "label": _text(level["label"]),
+                "description": optional_text(level, "description"),
+            }
+            for level in doc["scale"]
+        ],
+        "bands": [
+            {
+                **(
+                    {"min_points": canonical_number(b["min_points"])}
+                    if "min_points" in b
+                    else {"min": canonical_number(b["min"])}
+                ),
+                "label": _text(b["label"]),
+                "description": optional_text(b, "description"),
+            }
+            for b in doc.get("bands") or []
+        ],
+        "domains": [
+            {
+                "code": d["code"],
+                "title": _text(d["title"]),
+                "description": optional_text(d, "description"),
+                "weight": canonical_number(d.get("weight", 1)),
+                "criteria": [
+                    {
+                        "code": c["code"],
+                        "text": _text(c["text"]),
+                        "guidance": optional_text(c, "guidance"),
+                        "weight": canonical_number(c.get("weight", 1)),
+                        "critical": bool(c.get("critical", False)),
+                        "allow_na": bool(c.get("allow_na", False)),
+                        "descriptors": level_texts(c.get("descriptors")),
+                        "recommendations": level_texts(c.get("recommendations")),
+                    }
+                    for c in d["criteria"]
+                ],
+            }
+            for d in doc["domains"]
+        ],
+    }
+    if doc.get("pass"):
+        rule = doc["pass"]
+        out["pass"] = {
+            **(
+                {"min_points": canonical_number(rule["min_points"])}
+                if "min_points" in rule
+                else {"min_score": canonical_number(rule["min_score"])}
+            ),
+            "critical_min_value": canonical_number(rule.get("critical_min_value", top)),
+        }
+    return out
+
+
+def _texts(node: Any, loc: str):
+    """Every language map in a normalised document, with its location."""
+    if isinstance(node, dict):
+        if (
+            node
+            and set(node) <= set(RUBRIC_LANGUAGES)
+            and all(isinstance(v, str) for v in node.values())
+        ):
+            yield loc, node
+            return
+        for key, value in node.items():
+            yield from _texts(value, f"{loc}.{key}" if loc else key)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _texts(value, f"{loc}[{i}]")
+
+
+def to_file_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """A normalised document trimmed for authors: empty optional texts and lists dropped."""
+
+    def trim(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: trim(v) for k, v in node.items() if v not in ({}, [], None)}
+        if isinstance(node, list):
+            return [trim(v) for v in node]
+        return node
+
+    return trim(doc)
+
+
+def dump_yaml(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(
+        to_file_document(doc),
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+        default_flow_style=False,
+    )

@@ -1,0 +1,32 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rubrics.document import dump_yaml, to_file_document
+from rubrics.models import RubricVersion
+
+
+class Command(BaseCommand):
+    help = "Write a rubric version to a YAML (or .json) file that imports back to the same rubric."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--version", dest="rubric_version", help="default: the latest imported")
+        parser.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    def handle(self, *args, slug, rubric_version, output, **options):
+        versions = RubricVersion.objects.filter(rubric__slug=slug).order_by("-imported_at", "-pk")
+        if rubric_version:
+            versions = versions.filter(version=rubric_version)
+        version = versions.first()
+        if version is None:
+            what = f"{slug} version {rubric_version}" if rubric_version else slug
+            raise CommandError(f"no rubric {what}")
+        path = Path(output)
+        if path.suffix.lower() == ".json":
+            text = json.dumps(to_file_document(version.content), ensure_ascii=False, indent=2)
+        else:
+            text = dump_yaml(version.content)
+        path.write_text(text, encoding="utf-8")
+        self.stdout.write(f"{slug} {version.version} written to {path}")

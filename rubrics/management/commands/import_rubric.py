@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from rubrics.document import RubricFileError
+from rubrics.services import rubric_import
+
+
+class Command(BaseCommand):
+    help = "Validate and import rubric files (YAML or JSON): all of them, or none if any has a problem."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+
+    def handle(self, *args, files, **options):
+        contents = []
+        for name in files:
+            path = Path(name)
+            try:
+                contents.append((path.name, path.read_bytes()))
+            except OSError as exc:
+                raise CommandError(f"{name}: cannot read ({exc.strerror})") from None
+        try:
+            outcomes = rubric_import(files=contents)
+        except RubricFileError as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{len(exc.problems)} problem(s) found; nothing was imported."
+            ) from None
+        for outcome in outcomes:
+            self.stdout.write(
+                f"{outcome.source}: {outcome.slug} {outcome.version} {outcome.action}"
+            )
+            for warning in outcome.warnings:
+                self.stdout.write(f"  warning: {warning}")

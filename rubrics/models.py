@@ -1,0 +1,150 @@
+"""Rubrics and their versions.
+
+A version's whole normalised document is kept in ``content`` (the single
+source for scoring and export); domains and criteria are also stored as rows
+so that answers and later statistics can refer to them by key.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from rubrics import scoring
+from rubrics.i18n import localize
+
+
+class Rubric(models.Model):
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.JSONField(_("title"), default=dict)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def display_title(self) -> str:
+        return localize(self.title, get_language())
+
+
+class RubricVersionQuerySet(models.QuerySet):
+    def offered(self) -> RubricVersionQuerySet:
+        """Versions that may be chosen for a new assessment."""
+        return self.filter(retired=False)
+
+
+class RubricVersion(models.Model):
+    AGGREGATE_CHOICES = [
+        (scoring.AGGREGATE_DOMAINS, _("weighted mean of domain scores")),
+        (scoring.AGGREGATE_CRITERIA, _("weighted mean of all criteria (points)")),
+    ]
+
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(_("version"), max_length=40)
+    title = models.JSONField(_("title"), default=dict)
+    aggregate = models.CharField(_("aggregation"), max_length=10, choices=AGGREGATE_CHOICES)
+    content = models.JSONField(_("content"))
+    content_hash = models.CharField(max_length=64)
+    retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_("A retired version is no longer offered for new assessments."),
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RubricVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rubric__slug", "-imported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "version"], name="unique_rubric_version")
+        ]
+        verbose_name = _("rubric version")
+        verbose_name_plural = _("rubric versions")
+
+    def __str__(self) -> str:
+        return f"{self.rubric.slug} {self.version}"
+
+    @property
+    def display_title(self) -> str:
+        return localize(self.title, get_language())
+
+    @cached_property
+    def spec(self) -> scoring.RubricSpec:
+        return scoring.spec_from_document(self.content)
+
+    @property
+    def scale(self) -> list[dict[str, Any]]:
+        return self.content["scale"]
+
+    @property
+    def bands(self) -> list[dict[str, Any]]:
+        return self.content.get("bands", [])
+
+    @property
+    def pass_rule(self) -> dict[str, Any] | None:
+        return self.content.get("pass")
+
+    def level_label(self, value: Any, language: str | None = None) -> str:
+        target = scoring.exact(value)
+        for level in self.scale:
+            if scoring.exact(level["value"]) == target:
+                return localize(level["label"], language or get_language())
+        return str(value)
+
+    def is_in_use(self) -> bool:
+        return self.assessments.exists()
+
+
+class Domain(models.Model):
+    version = models.ForeignKey(RubricVersion, on_delete=models.CASCADE, related_name="domains")
+    code = models.CharField(_("code"), max_length=20)
+    position = models.PositiveIntegerField()
+    title = models.JSONField(_("title"), default=dict)
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=9, decimal_places=4)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_domain_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {localize(self.title, get_language())}"
+
+
+class Criterion(models.Model):
+    version = models.ForeignKey(RubricVersion, on_delete=models.CASCADE, related_name="criteria")
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("code"), max_length=20)
+    position = models.PositiveIntegerField()
+    text = models.JSONField(_("text"), default=dict)
+    guidance = models.JSONField(_("guidance"), default=dict, blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=9, decimal_places=4)
+    critical = models.BooleanField(_("critical"), default=False)
+    allow_na = models.BooleanField(_("N/A allowed"), default=False)
+    descriptors = models.JSONField(_("descriptors"), default=dict, blank=True)
+    recommendations = models.JSONField(_("recommendations"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_criterion_code")
+        ]
+        verbose_name_plural = _("criteria")
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,384 @@
+"""The scoring contract: pure Python, exact arithmetic, no Django.
+
+Every number is a ``Fraction`` until it is shown; ``display`` rounds to one
+decimal, half away from zero. The rules (see README, "Scoring"):
+
+* a criterion rated at level value v scores v / max;
+* N/A and unanswered criteria leave both numerator and denominator;
+* a domain's score is the weighted mean of its rated criteria;
+* the overall score is the weighted mean of domain scores (``aggregate:
+  domains``) or of all rated criteria (``aggregate: criteria``);
+* the band is the last whose threshold is reached by the unrounded score
+  (or by the points earned);
+* a rubric with a pass rule passes when the threshold is reached and every
+  critical criterion is rated at or above ``critical_min_value``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+AGGREGATE_DOMAINS = "domains"
+AGGREGATE_CRITERIA = "criteria"
+HUNDRED = Fraction(100)
+
+
+def exact(number: Any) -> Fraction:
+    """An exact fraction for a number read from a file or the database.
+
+    Floats go through their shortest decimal repr, so 1.1 means 11/10 and not
+    the binary approximation.
+    """
+    if isinstance(number, Fraction):
+        return number
+    if isinstance(number, bool):
+        raise TypeError("a boolean is not a number")
+    if isinstance(number, float):
+        return Fraction(Decimal(repr(number)))
+    if isinstance(number, int | Decimal):
+        return Fraction(number)
+    if isinstance(number, str):
+        return Fraction(Decimal(number))
+    raise TypeError(f"not a number: {number!r}")
+
+
+def display(value: Fraction | None, places: int = 1) -> Decimal | None:
+    """Round for display: ``places`` decimals, half away from zero."""
+    if value is None:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    # Decimal division of exact integers is exact enough here: 28 digits of
+    # precision before a half-up rounding to one decimal.
+    as_decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    return as_decimal.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def plain_number(value: Fraction) -> int | Decimal:
+    """An exact number without rounding: an int when whole, else its exact decimal.
+
+    Points are sums of products of decimals, so their expansion always terminates.
+    """
+    if value.denominator == 1:
+        return value.numerator
+    decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    if Fraction(decimal) != value:
+        raise ValueError(f"{value} has no finite decimal expansion")
+    return decimal.normalize()
+
+
+# --- the rubric as scoring sees it ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    code: str
+    weight: Fraction = Fraction(1)
+    critical: bool = False
+    allow_na: bool = False
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    code: str
+    criteria: tuple[CriterionSpec, ...]
+    weight: Fraction = Fraction(1)
+
+
+@dataclass(frozen=True)
+class Band:
+    label: str
+    position: int = 0
+    min_percent: Fraction | None = None
+    min_points: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class PassRule:
+    critical_min_value: Fraction
+    min_score: Fraction | None = None
+    min_points: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class RubricSpec:
+    scale: tuple[Fraction, ...]
+    domains: tuple[DomainSpec, ...]
+    aggregate: str = AGGREGATE_DOMAINS
+    bands: tuple[Band, ...] = ()
+    pass_rule: PassRule | None = None
+
+    @property
+    def max_value(self) -> Fraction:
+        return self.scale[-1]
+
+    def criteria(self) -> Iterable[CriterionSpec]:
+        for domain in self.domains:
+            yield from domain.criteria
+
+
+def spec_from_document(doc: Mapping[str, Any]) -> RubricSpec:
+    """Build the scoring view of a validated, normalised rubric document."""
+
+    def label_of(text: Any) -> str:
+        return text["en"] if isinstance(text, Mapping) else str(text)
+
+    scale = tuple(exact(level["value"]) for level in doc["scale"])
+    domains = tuple(
+        DomainSpec(
+            code=d["code"],
+            weight=exact(d.get("weight", 1)),
+            criteria=tuple(
+                CriterionSpec(
+                    code=c["code"],
+                    weight=exact(c.get("weight", 1)),
+                    critical=bool(c.get("critical", False)),
+                    allow_na=bool(c.get("allow_na", False)),
+                )
+                for c in d["criteria"]
+            ),
+        )
+        for d in doc["domains"]
+    )
+    bands = tuple(
+        Band(
+            label=label_of(b["label"]),
+            position=i,
+            min_percent=exact(b["min"]) if "min" in b else None,
+            min_points=exact(b["min_points"]) if "min_points" in b else None,
+        )
+        for i, b in enumerate(doc.get("bands") or ())
+    )
+    pass_rule = None
+    if doc.get("pass"):
+        p = doc["pass"]
+        pass_rule = PassRule(
+            critical_min_value=exact(p.get("critical_min_value", scale[-1])),
+            min_score=exact(p["min_score"]) if "min_score" in p else None,
+            min_points=exact(p["min_points"]) if "min_points" in p else None,
+        )
+    return RubricSpec(
+        scale=scale,
+        domains=domains,
+        aggregate=doc.get("aggregate", AGGREGATE_DOMAINS),
+        bands=bands,
+        pass_rule=pass_rule,
+    )
+
+
+# --- answers and results -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A criterion's answer: a level value, or N/A (``value`` None, ``na`` True)."""
+
+    value: Fraction | None = None
+    na: bool = False
+
+    @classmethod
+    def of(cls, raw: Any) -> Answer:
+        if isinstance(raw, Answer):
+            return raw
+        if raw == "na":
+            return NA
+        return cls(value=exact(raw))
+
+
+NA = Answer(na=True)
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    code: str
+    value: Fraction | None
+    na: bool
+    score: Fraction | None  # percent, None when N/A or unanswered
+
+    @property
+    def answered(self) -> bool:
+        return self.na or self.value is not None
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    code: str
+    score: Fraction | None
+    answered: int
+    total: int
+    criteria: tuple[CriterionResult, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    completion: Fraction
+    score: Fraction | None
+    points: Fraction
+    points_possible: Fraction
+    band: Band | None
+    passed: bool | None
+    failed_critical: tuple[str, ...]
+    domains: tuple[DomainResult, ...]
+    answered: int
+    total: int
+
+    @property
+    def criteria(self) -> tuple[CriterionResult, ...]:
+        return tuple(c for d in self.domains for c in d.criteria)
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's JSON body (without the assessment's identity)."""
+        return {
+            "completion": _json_pct(self.completion),
+            "overall": {
+                "score": _json_pct(self.score),
+                "points": _json_number(self.points),
+                "points_possible": _json_number(self.points_possible),
+                "band": self.band.label if self.band else None,
+                "passed": self.passed,
+                "failed_critical": list(self.failed_critical),
+            },
+            "domains": [{"code": d.code, "score": _json_pct(d.score)} for d in self.domains],
+            "criteria": [
+                {
+                    "code": c.code,
+                    "value": None if c.value is None else _json_number(c.value),
+                    "na": c.na,
+                    "score": _json_pct(c.score),
+                }
+                for d in self.domains
+                for c in d.criteria
+            ],
+        }
+
+
+def _json_pct(value: Fraction | None) -> float | None:
+    shown = display(value)
+    return None if shown is None else float(shown)
+
+
+def _json_number(value: Fraction) -> float | int:
+    number = plain_number(value)
+    return number if isinstance(number, int) else float(number)
+
+
+@dataclass
+class _Sums:
+    weighted: Fraction = field(default_factory=Fraction)
+    weights: Fraction = field(default_factory=Fraction)
+
+    def add(self, weight: Fraction, value: Fraction) -> None:
+        self.weighted += weight * value
+        self.weights += weight
+
+    def mean(self) -> Fraction | None:
+        return self.weighted / self.weights if self.weights else None
+
+
+def score(spec: RubricSpec, answers: Mapping[str, Any]) -> Result:
+    """Score ``answers`` (criterion code -> Answer, level value or "na") against ``spec``.
+
+    Codes not in the rubric are ignored; validating answers is the caller's job.
+    """
+    top = spec.max_value
+    overall = _Sums()
+    points = Fraction(0)
+    possible = Fraction(0)
+    answered_total = 0
+    domain_results = []
+    failed_critical = []
+    critical_min = spec.pass_rule.critical_min_value if spec.pass_rule else top
+
+    for domain in spec.domains:
+        sums = _Sums()
+        criterion_results = []
+        answered = 0
+        for criterion in domain.criteria:
+            raw = answers.get(criterion.code)
+            answer = Answer.of(raw) if raw is not None else Answer()
+            criterion_score = None
+            if answer.na:
+                answered += 1
+            elif answer.value is not None:
+                answered += 1
+                ratio = answer.value / top
+                criterion_score = HUNDRED * ratio
+                sums.add(criterion.weight, ratio)
+                if spec.aggregate == AGGREGATE_CRITERIA:
+                    overall.add(criterion.weight, ratio)
+                points += criterion.weight * answer.value
+                possible += criterion.weight * top
+            if criterion.critical and (answer.value is None or answer.value < critical_min):
+                failed_critical.append(criterion.code)
+            criterion_results.append(
+                CriterionResult(
+                    code=criterion.code, value=answer.value, na=answer.na, score=criterion_score
+                )
+            )
+        mean = sums.mean()
+        domain_score = None if mean is None else HUNDRED * mean
+        if spec.aggregate == AGGREGATE_DOMAINS and domain_score is not None:
+            overall.add(domain.weight, domain_score / HUNDRED)
+        answered_total += answered
+        domain_results.append(
+            DomainResult(
+                code=domain.code,
+                score=domain_score,
+                answered=answered,
+                total=len(domain.criteria),
+                criteria=tuple(criterion_results),
+            )
+        )
+
+    total = sum(len(d.criteria) for d in spec.domains)
+    overall_mean = overall.mean()
+    overall_score = None if overall_mean is None else HUNDRED * overall_mean
+    return Result(
+        completion=HUNDRED * answered_total / total if total else Fraction(0),
+        score=overall_score,
+        points=points,
+        points_possible=possible,
+        band=_band(spec, overall_score, points),
+        passed=_passed(spec, overall_score, points, failed_critical),
+        failed_critical=tuple(failed_critical),
+        domains=tuple(domain_results),
+        answered=answered_total,
+        total=total,
+    )
+
+
+def _band(spec: RubricSpec, overall: Fraction | None, points: Fraction) -> Band | None:
+    if overall is None:
+        return None
+    reached = None
+    for band in spec.bands:
+        threshold_met = (
+            points >= band.min_points
+            if band.min_points is not None
+            else overall >= band.min_percent
+        )
+        if threshold_met:
+            reached = band
+    return reached
+
+
+def _passed(
+    spec: RubricSpec, overall: Fraction | None, points: Fraction, failed_critical: list[str]
+) -> bool | None:
+    rule = spec.pass_rule
+    if rule is None:
+        return None
+    if overall is None:
+        return False
+    if rule.min_points is not None:
+        threshold_met = points >= rule.min_points
+    else:
+        threshold_met = overall >= rule.min_score
+    return threshold_met and not failed_critical

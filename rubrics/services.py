@@ -1,0 +1,153 @@
+"""Importing rubric files into the database, atomically, and retiring versions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from rubrics.document import (
+    Problem,
+    RubricFileError,
+    content_hash,
+    read_rubric,
+    translation_gaps,
+)
+from rubrics.models import Criterion, Domain, Rubric, RubricVersion
+
+logger = logging.getLogger(__name__)
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+
+
+@dataclass
+class ImportOutcome:
+    source: str
+    slug: str
+    version: str
+    action: str
+    rubric_version: RubricVersion
+    warnings: list[str] = field(default_factory=list)
+
+
+def rubric_import(*, files: list[tuple[str, bytes]], actor: Any = None) -> list[ImportOutcome]:
+    """Import every file or none.
+
+    Each file is (name, bytes). All files are read and validated before the
+    database is touched; any problem in any file raises RubricFileError with
+    every problem found, and the database is left as it was.
+    """
+    problems: list[Problem] = []
+    documents: list[tuple[str, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], str] = {}
+    for source, content in files:
+        try:
+            doc = read_rubric(content, source)
+        except RubricFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        key = (doc["slug"], doc["version"])
+        if key in seen:
+            problems.append(Problem(source, "version", f"{key[0]} {key[1]} is also in {seen[key]}"))
+        seen.setdefault(key, source)
+        documents.append((source, doc))
+    if problems:
+        raise RubricFileError(problems)
+
+    outcomes = []
+    with transaction.atomic():
+        for source, doc in documents:
+            outcome = _import_document(source, doc, actor)
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+            else:
+                outcomes.append(outcome)
+        if problems:
+            transaction.set_rollback(True)
+    if problems:
+        raise RubricFileError(problems)
+    for outcome in outcomes:
+        logger.info("rubric %s %s: %s", outcome.slug, outcome.version, outcome.action)
+    return outcomes
+
+
+def _import_document(source: str, doc: dict[str, Any], actor: Any) -> ImportOutcome | Problem:
+    digest = content_hash(doc)
+    rubric, _ = Rubric.objects.get_or_create(slug=doc["slug"], defaults={"title": doc["title"]})
+    existing = (
+        RubricVersion.objects.select_for_update()
+        .filter(rubric=rubric, version=doc["version"])
+        .first()
+    )
+    warnings = translation_gaps(doc)
+    if existing is not None and existing.content_hash == digest:
+        return ImportOutcome(source, doc["slug"], doc["version"], UNCHANGED, existing, warnings)
+    if existing is not None and existing.is_in_use():
+        return Problem(
+            source,
+            "version",
+            f"{doc['slug']} {doc['version']} is used by assessments and is frozen; "
+            "give the changed rubric a new version",
+        )
+    rubric.title = doc["title"]
+    rubric.save(update_fields=["title"])
+    if existing is None:
+        version = RubricVersion(rubric=rubric, version=doc["version"])
+        action = CREATED
+    else:
+        version = existing
+        version.domains.all().delete()
+        action = UPDATED
+    version.title = doc["title"]
+    version.aggregate = doc["aggregate"]
+    version.content = doc
+    version.content_hash = digest
+    version.imported_by = actor if getattr(actor, "pk", None) else None
+    version.save()
+    _create_tree(version, doc)
+    return ImportOutcome(source, doc["slug"], doc["version"], action, version, warnings)
+
+
+def _create_tree(version: RubricVersion, doc: dict[str, Any]) -> None:
+    domains = Domain.objects.bulk_create(
+        Domain(
+            version=version,
+            code=d["code"],
+            position=i,
+            title=d["title"],
+            description=d["description"],
+            weight=d["weight"],
+        )
+        for i, d in enumerate(doc["domains"])
+    )
+    position = 0
+    criteria = []
+    for domain, d in zip(domains, doc["domains"], strict=True):
+        for c in d["criteria"]:
+            criteria.append(
+                Criterion(
+                    version=version,
+                    domain=domain,
+                    code=c["code"],
+                    position=position,
+                    text=c["text"],
+                    guidance=c["guidance"],
+                    weight=c["weight"],
+                    critical=c["critical"],
+                    allow_na=c["allow_na"],
+                    descriptors=c["descriptors"],
+                    recommendations=c["recommendations"],
+                )
+            )
+            position += 1
+    Criterion.objects.bulk_create(criteria)
+
+
+def rubric_version_set_retired(*, version: RubricVersion, retired: bool) -> RubricVersion:
+    version.retired = retired
+    version.save(update_fields=["retired"])
+    return version

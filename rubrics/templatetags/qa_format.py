@@ -1,0 +1,55 @@
+"""Display helpers: rubric texts in the current language, locale-aware percentages."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+from rubrics import scoring
+from rubrics.document import canonical_number_text
+from rubrics.i18n import localize
+from rubrics.models import RubricVersion
+
+register = template.Library()
+
+
+@register.filter
+def tr(text: Any) -> str:
+    """A rubric text (language map) in the current language, falling back to English."""
+    return localize(text, get_language())
+
+
+@register.filter
+def pct(value: Fraction | None) -> str:
+    shown = scoring.display(value)
+    if shown is None:
+        return "—"
+    return f"{number_format(shown, 1)} %"
+
+
+@register.filter
+def num(value: Any) -> str:
+    """An exact number (points, weights, level values) without needless decimals."""
+    if value is None:
+        return "—"
+    number = scoring.plain_number(scoring.exact(value))
+    return number_format(number)
+
+
+@register.simple_tag
+def band_label(version: RubricVersion, band: scoring.Band | None) -> str:
+    if band is None:
+        return "—"
+    return localize(version.bands[band.position]["label"], get_language())
+
+
+@register.filter
+def level_text(texts: dict[str, Any] | None, value: Any) -> str:
+    """The descriptor or recommendation of a level (keys are canonical number strings)."""
+    if not texts:
+        return ""
+    return localize(texts.get(canonical_number_text(scoring.exact(value))), get_language())

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rubrics"
+urlpatterns = [
+    path("", views.library, name="library"),
+    path("import/", views.import_rubrics, name="import"),
+    path("<slug:slug>/<str:version>/", views.version_detail, name="version"),
+    path("<slug:slug>/<str:version>/download/", views.version_download, name="download"),
+]

@@ -1,0 +1,88 @@
+"""The rubric library: browse every version's full tree; administrators import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from qa_tool.institutions.access import administrator_required
+
+from .document import RubricFileError, dump_yaml
+from .forms import RubricImportForm
+from .models import Rubric, RubricVersion
+from .services import rubric_import
+
+
+@login_required
+def library(request):
+    rubrics = Rubric.objects.prefetch_related("versions").order_by("slug")
+    return render(request, "rubrics/library.html", {"rubrics": rubrics})
+
+
+def _version(slug: str, version: str) -> RubricVersion:
+    return get_object_or_404(
+        RubricVersion.objects.select_related("rubric"), rubric__slug=slug, version=version
+    )
+
+
+@login_required
+def version_detail(request, slug: str, version: str):
+    rubric_version = _version(slug, version)
+    domains = rubric_version.domains.prefetch_related("criteria")
+    scale = rubric_version.scale
+    return render(
+        request,
+        "rubrics/version_detail.html",
+        {"version": rubric_version, "domains": domains, "scale": scale},
+    )
+
+
+@login_required
+def version_download(request, slug: str, version: str):
+    rubric_version = _version(slug, version)
+    response = HttpResponse(
+        dump_yaml(rubric_version.content), content_type="application/yaml; charset=utf-8"
+    )
+    filename = f"{slug}-{rubric_version.version}.yaml"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@administrator_required
+def import_rubrics(request):
+    problems: list[str] = []
+    if request.method == "POST":
+        form = RubricImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            files = [(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
+            try:
+                outcomes = rubric_import(files=files, actor=request.user)
+            except RubricFileError as exc:
+                problems = [str(p) for p in exc.problems]
+                messages.error(
+                    request, _("Nothing was imported. Fix these problems and try again.")
+                )
+            else:
+                for outcome in outcomes:
+                    messages.success(
+                        request,
+                        _("%(slug)s %(version)s: %(action)s.")
+                        % {
+                            "slug": outcome.slug,
+                            "version": outcome.version,
+                            "action": {
+                                "created": _("imported"),
+                                "updated": _("updated"),
+                                "unchanged": _("unchanged"),
+                            }[outcome.action],
+                        },
+                    )
+                    for warning in outcome.warnings[:20]:
+                        messages.warning(request, warning)
+                return redirect("rubrics:library")
+    else:
+        form = RubricImportForm()
+    return render(request, "rubrics/import.html", {"form": form, "problems": problems})

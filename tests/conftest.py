@@ -1,0 +1,76 @@
+"""Personas: an officer and a dean of one institution, an outsider officer of another,
+a reviewer and an administrator of the coordinating centre."""
+
+import pytest
+
+from qa_tool.assessments.services import AnswerInput, assessment_save_answers, assessment_start
+from qa_tool.institutions.models import Role
+
+from .factories import CycleFactory, InstitutionFactory, UserFactory, import_doc
+
+
+@pytest.fixture
+def institution(db):
+    return InstitutionFactory(code="HOME", name="Home University")
+
+
+@pytest.fixture
+def other_institution(db):
+    return InstitutionFactory(
+        code="AWAY", name="Away University", country="EG", region="north-africa"
+    )
+
+
+@pytest.fixture
+def officer(institution):
+    return UserFactory(username="officer", role=Role.OFFICER, institution=institution)
+
+
+@pytest.fixture
+def dean(institution):
+    return UserFactory(username="dean", role=Role.LEADER, institution=institution)
+
+
+@pytest.fixture
+def outsider(other_institution):
+    return UserFactory(username="outsider", role=Role.OFFICER, institution=other_institution)
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="reviewer", role=Role.REVIEWER, institution=None)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        username="admin", role=Role.ADMIN, institution=None, is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def rubric_version(db):
+    return import_doc()
+
+
+@pytest.fixture
+def cycle(db):
+    return CycleFactory(name="2026")
+
+
+@pytest.fixture
+def assessment(institution, rubric_version, cycle):
+    """A draft of the home institution with C1=3, C2=2, C3=N/A, C4=1 and C5 unanswered."""
+    assessment, _ = assessment_start(
+        institution=institution, rubric_version=rubric_version, cycle=cycle
+    )
+    assessment_save_answers(
+        assessment=assessment,
+        answers={
+            "C1": AnswerInput(value=3, justification="Strong <b>policy</b>"),
+            "C2": AnswerInput(value=2),
+            "C3": AnswerInput(na=True),
+            "C4": AnswerInput(value=1),
+        },
+    )
+    return assessment
