@@ -24,6 +24,8 @@ import yaml
 from rubrics.i18n import RUBRIC_LANGUAGES
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "rubric.schema.json"
+# libyaml's safe loader is about ten times faster on the shipped rubrics; same safety.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def parse(content: bytes, source: str) -> Any:
             message = f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             raise RubricFileError([Problem(source, "", message)]) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

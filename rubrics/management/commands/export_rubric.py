@@ -10,6 +10,11 @@ from rubrics.models import RubricVersion
 class Command(BaseCommand):
     help = "Write a rubric version to a YAML (or .json) file that imports back to the same rubric."
 
+    def add_base_argument(self, parser, *args, **kwargs):
+        # --version names the rubric version here, not Django's.
+        if "--version" not in args:
+            super().add_base_argument(parser, *args, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("--version", dest="rubric_version", help="default: the latest imported")
