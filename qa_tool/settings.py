@@ -120,6 +120,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The public address of the site, for links in e-mails.
+SITE_URL = env_str("QA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Largest evidence file an officer may upload.
+EVIDENCE_MAX_BYTES = env_int("QA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Largest rubric file accepted by the staff upload page.
 RUBRIC_UPLOAD_MAX_BYTES = env_int("QA_RUBRIC_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import render
 
+from qa_tool.assessments.forms import StartAssessmentForm
 from qa_tool.assessments.models import Assessment, Response
 from qa_tool.assessments.selectors import answers_of
 from qa_tool.institutions.models import Institution
@@ -56,7 +57,14 @@ def dashboard(request):
         )
         template = "qa_tool/dashboard_centre.html"
     elif user.institution_id:
+        start_form = StartAssessmentForm() if user.is_officer else None
+        if start_form is not None and not (
+            start_form.fields["rubric_version"].queryset.exists()
+            and start_form.fields["cycle"].queryset.exists()
+        ):
+            start_form = None
         context.update(
+            start_form=start_form,
             institution=user.institution,
             rows=_with_results(
                 Assessment.objects.visible_to(user).order_by(

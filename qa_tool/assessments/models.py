@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -81,6 +83,13 @@ class Assessment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    review_comment = models.TextField(
+        _("reviewer's comment"),
+        blank=True,
+        default="",
+        help_text=_("The reviewer's overall comment when returning or validating."),
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -111,6 +120,17 @@ class Response(models.Model):
     value = models.DecimalField(_("level"), max_digits=9, decimal_places=4, null=True, blank=True)
     is_na = models.BooleanField(_("not applicable"), default=False)
     justification = models.TextField(_("justification"), blank=True, default="")
+    # Kept as typed, one URL per line, so nothing typed is ever lost; URLs are
+    # validated when the officer moves forward and before submitting.
+    evidence_links = models.TextField(_("evidence links"), blank=True, default="")
+    reviewed_value = models.DecimalField(
+        _("validated level"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    reviewed_na = models.BooleanField(_("validated as not applicable"), default=False)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -131,6 +151,38 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment_id}:{self.criterion_id}"
 
+    @property
+    def links(self) -> list[str]:
+        return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # The stored name is random; the original name is kept in the row for downloads.
+    return f"evidence/{instance.assessment_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file attached to a criterion's answer, kept in private storage."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
 
 class AuditEvent(models.Model):
     """Who changed what and when: answers and status transitions."""
@@ -138,6 +190,8 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", _("created")
         ANSWER = "answer", _("answer changed")
+        EVIDENCE = "evidence", _("evidence changed")
+        REVIEW = "review", _("review changed")
         STATUS = "status", _("status changed")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
@@ -153,6 +207,7 @@ class AuditEvent(models.Model):
     source = models.CharField(
         max_length=20, blank=True, default="", help_text=_("web, file import, workbook, …")
     )
+    comment = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["at", "pk"]

@@ -26,6 +26,30 @@ def answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
     return answers
 
 
+def reviewed_answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
+    """The reviewer's level where one was given, else the self-assessed answer."""
+    answers = answers_of(responses)
+    for code, row in responses.items():
+        if row.reviewed_na:
+            answers[code] = scoring.NA
+        elif row.reviewed_value is not None:
+            answers[code] = scoring.Answer(value=scoring.exact(row.reviewed_value))
+    return answers
+
+
+def has_review(responses: dict[str, Response]) -> bool:
+    return any(r.reviewed_na or r.reviewed_value is not None for r in responses.values())
+
+
+def assessment_reviewed_result(
+    assessment: Assessment, responses: dict[str, Response] | None = None
+) -> scoring.Result:
+    """The validated score: the same contract over the reviewer's levels where given."""
+    if responses is None:
+        responses = responses_by_code(assessment)
+    return scoring.score(assessment.rubric_version.spec, reviewed_answers_of(responses))
+
+
 def assessment_result(
     assessment: Assessment, responses: dict[str, Response] | None = None
 ) -> scoring.Result:

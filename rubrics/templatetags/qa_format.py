@@ -53,3 +53,15 @@ def level_text(texts: dict[str, Any] | None, value: Any) -> str:
     if not texts:
         return ""
     return localize(texts.get(canonical_number_text(scoring.exact(value))), get_language())
+
+
+@register.filter
+def get_item(mapping: dict[str, Any] | None, key: Any) -> Any:
+    if not mapping:
+        return ""
+    return mapping.get(str(key), "")
+
+
+@register.simple_tag
+def level_label_tag(version: RubricVersion, value: Any) -> str:
+    return version.level_label(value)

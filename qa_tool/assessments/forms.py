@@ -1,0 +1,235 @@
+"""Forms of the assessment workflow: starting, filling (one form per domain), reviewing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
+
+from qa_tool.institutions.models import Region
+from rubrics.document import canonical_number_text
+from rubrics.i18n import localize
+from rubrics.models import Criterion, RubricVersion
+
+from .evidence import ACCEPTED_EXTENSIONS, invalid_links
+from .models import Cycle, Status
+from .services import AnswerInput, ReviewInput
+
+NA = "na"
+
+
+def level_choices(version: RubricVersion, criterion: Criterion) -> list[tuple[str, str]]:
+    choices = [
+        (canonical_number_text(level["value"]), localize(level["label"], get_language()))
+        for level in version.scale
+    ]
+    if criterion.allow_na:
+        choices.append((NA, str(_("Not applicable"))))
+    return choices
+
+
+def parse_level(raw: str) -> tuple[Decimal | None, bool, bool]:
+    """(value, is N/A, well-formed) from a posted level."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, False, True
+    if raw == NA:
+        return None, True, True
+    try:
+        return Decimal(raw), False, True
+    except InvalidOperation:
+        return None, False, False
+
+
+class StartAssessmentForm(forms.Form):
+    rubric_version = forms.ModelChoiceField(
+        label=_("Rubric"), queryset=RubricVersion.objects.none(), empty_label=None
+    )
+    cycle = forms.ModelChoiceField(
+        label=_("Cycle"), queryset=Cycle.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["rubric_version"].queryset = RubricVersion.objects.offered().select_related(
+            "rubric"
+        )
+        self.fields["rubric_version"].label_from_instance = lambda v: (
+            f"{v.display_title} ({v.version})"
+        )
+        self.fields["cycle"].queryset = Cycle.objects.filter(is_open=True)
+
+
+@dataclass
+class CriterionRow:
+    criterion: Criterion
+    level: forms.BoundField
+    justification: forms.BoundField
+    links: forms.BoundField
+    revision: forms.BoundField
+    files_name: str
+    descriptors: dict[str, str]
+
+
+class DomainStepForm(forms.Form):
+    """One wizard step: every criterion of one domain.
+
+    Fields are named ``<code>-level``, ``<code>-justification``, ``<code>-links`` and
+    ``<code>-revision`` (the revision loaded, for conflict detection). Evidence files
+    are posted as ``<prefix>-<code>-files`` and handled by the view, not this form.
+    """
+
+    def __init__(
+        self, *args: Any, criteria: list[Criterion], version: RubricVersion, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        self.version = version
+        for criterion in criteria:
+            code = criterion.code
+            self.fields[f"{code}-level"] = forms.ChoiceField(
+                label=localize(criterion.text, get_language()),
+                choices=level_choices(version, criterion),
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"{code}-justification"] = forms.CharField(
+                label=_("Justification"),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                max_length=10000,
+            )
+            self.fields[f"{code}-links"] = forms.CharField(
+                label=_("Evidence links"),
+                help_text=_("One web address (http or https) per line."),
+                widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
+                required=False,
+                max_length=5000,
+            )
+            self.fields[f"{code}-revision"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for criterion in self.criteria:
+            key = f"{criterion.code}-links"
+            bad = invalid_links(cleaned.get(key) or "")
+            if bad:
+                self.add_error(
+                    key,
+                    _("Not a web address (http or https): %(links)s") % {"links": ", ".join(bad)},
+                )
+        return cleaned
+
+    def raw_answers(self) -> tuple[dict[str, AnswerInput], dict[str, int], list[str]]:
+        """The posted answers as typed, without requiring the form to be valid.
+
+        Returns (answers, revisions loaded, malformed codes).
+        """
+        answers, revisions, malformed = {}, {}, []
+        for criterion in self.criteria:
+            code = criterion.code
+            value, na, ok = parse_level(self.data.get(self.add_prefix(f"{code}-level"), ""))
+            if not ok:
+                malformed.append(code)
+                continue
+            answers[code] = AnswerInput(
+                value=value,
+                na=na,
+                justification=self.data.get(self.add_prefix(f"{code}-justification"), ""),
+                links=self.data.get(self.add_prefix(f"{code}-links"), ""),
+            )
+            revision = self.data.get(self.add_prefix(f"{code}-revision"), "")
+            if str(revision).isdigit():
+                revisions[code] = int(revision)
+        return answers, revisions, malformed
+
+    def rows(self) -> list[CriterionRow]:
+        language = get_language()
+        return [
+            CriterionRow(
+                criterion=c,
+                level=self[f"{c.code}-level"],
+                justification=self[f"{c.code}-justification"],
+                links=self[f"{c.code}-links"],
+                revision=self[f"{c.code}-revision"],
+                files_name=self.add_prefix(f"{c.code}-files"),
+                descriptors={k: localize(v, language) for k, v in c.descriptors.items()},
+            )
+            for c in self.criteria
+        ]
+
+    accepted_extensions = ",".join(ACCEPTED_EXTENSIONS)
+
+
+class ReviewStepForm(forms.Form):
+    """The last wizard step: nothing to type; the view lists every answer and submits."""
+
+
+class ReviewerForm(forms.Form):
+    """The reviewer's validated level and comment for every criterion."""
+
+    KEEP = ""
+
+    def __init__(
+        self, *args: Any, criteria: list[Criterion], version: RubricVersion, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"{criterion.code}-level"] = forms.ChoiceField(
+                label=_("Validated level"),
+                choices=[(self.KEEP, _("As self-assessed")), *level_choices(version, criterion)],
+                required=False,
+            )
+            self.fields[f"{criterion.code}-comment"] = forms.CharField(
+                label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+            )
+        self.fields["overall_comment"] = forms.CharField(
+            label=_("Comment to the institution"),
+            help_text=_("Required when returning the assessment for changes."),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+        )
+
+    def reviews(self) -> dict[str, ReviewInput]:
+        out = {}
+        for criterion in self.criteria:
+            value, na, _ok = parse_level(self.cleaned_data.get(f"{criterion.code}-level") or "")
+            out[criterion.code] = ReviewInput(
+                value=value, na=na, comment=self.cleaned_data.get(f"{criterion.code}-comment", "")
+            )
+        return out
+
+
+class QueueFilterForm(forms.Form):
+    rubric = forms.ChoiceField(label=_("Rubric"), required=False)
+    cycle = forms.ChoiceField(label=_("Cycle"), required=False)
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *Status.choices],
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        rubrics: list[str],
+        cycles: list[str],
+        countries: list[Country],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["rubric"].choices = [("", _("All")), *((s, s) for s in rubrics)]
+        self.fields["cycle"].choices = [("", _("All")), *((c, c) for c in cycles)]
+        self.fields["country"].choices = [("", _("All")), *((c.code, c.name) for c in countries)]
