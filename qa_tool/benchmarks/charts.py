@@ -270,9 +270,10 @@ def _wrap(text: str, line_units: int, max_lines: int) -> list[str]:
     if current:
         lines.append(current)
     if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], _truncate(lines[max_lines - 1] + " …", line_units)]
-        if not lines[-1].endswith(ELLIPSIS):
-            lines[-1] = _truncate(lines[-1] + ELLIPSIS * line_units, line_units)
+        # the rest is longer than a line (or it would not have been split), so it
+        # ends with an ellipsis once truncated
+        rest = _truncate(" ".join(lines[max_lines - 1 :]), line_units)
+        lines = [*lines[: max_lines - 1], rest]
     return lines or [""]
 
 
@@ -491,7 +492,7 @@ def radar_chart(
             _text(x, first + k * line_height, _bidi(line, rtl_text), text_anchor=anchor)
             for k, line in enumerate(lines)
         )
-        if _clean(axis) != " ".join(lines):
+        if "".join(lines).replace(" ", "") != _clean(axis).replace(" ", ""):
             texts = _title(_clean(axis)) + texts
         axis_labels.append(_el("g", {}, texts))
 
@@ -765,13 +766,9 @@ def trend_chart(
     values = _check_series(series, n, "cycle")
 
     legend_top_offset = 8
+    keys = _series_keys(series)
     legend, legend_height = _legend(
-        _series_keys(series),
-        width=width,
-        top=0,
-        rtl=rtl,
-        max_units=max_label_chars,
-        id_prefix=id_prefix,
+        keys, width=width, top=0, rtl=rtl, max_units=max_label_chars, id_prefix=id_prefix
     )
     scale_room = _px(3, SMALL_FONT_SIZE) + 8
     left, right = PAD + scale_room, width - PAD
@@ -857,11 +854,14 @@ def trend_chart(
         ]
         drawn.append(_el("g", {"id": f"{id_prefix}-series-{index}"}, "".join(lines + markers)))
 
-    if legend:
-        legend = _el(
-            "g",
-            {"transform": f"translate(0 {_num(bottom + 20 + legend_top_offset)})"},
-            legend,
+    if legend:  # the same legend, now that its place is known
+        legend, _ = _legend(
+            keys,
+            width=width,
+            top=bottom + 20 + legend_top_offset,
+            rtl=rtl,
+            max_units=max_label_chars,
+            id_prefix=id_prefix,
         )
     body = (
         _el("g", {"id": f"{id_prefix}-grid"}, "".join(grid))
