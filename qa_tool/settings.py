@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "qa_tool",
     "qa_tool.institutions.apps.InstitutionsConfig",
     "qa_tool.assessments.apps.AssessmentsConfig",
+    "qa_tool.benchmarks.apps.BenchmarksConfig",
+    "qa_tool.actions.apps.ActionsConfig",
     "rubrics.apps.RubricsConfig",
 ]
 
@@ -124,6 +126,11 @@ X_FRAME_OPTIONS = "DENY"
 SITE_URL = env_str("QA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Largest evidence file an officer may upload.
 EVIDENCE_MAX_BYTES = env_int("QA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Benchmarks show an aggregate only when the peer group holds at least this many
+# institutions besides the viewer's own.
+BENCHMARK_MIN_GROUP = env_int("QA_BENCHMARK_MIN_GROUP", 5, minimum=2)
+# Size of the "most similar institutions" peer group (never below the minimum above).
+BENCHMARK_SIMILAR_K = env_int("QA_BENCHMARK_SIMILAR_K", 8, minimum=2)
 # Largest rubric file accepted by the staff upload page.
 RUBRIC_UPLOAD_MAX_BYTES = env_int("QA_RUBRIC_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("rubrics/", include("rubrics.urls")),
     path("assessments/", include("qa_tool.assessments.urls")),
+    path("benchmarks/", include("qa_tool.benchmarks.urls")),
+    path("actions/", include("qa_tool.actions.urls")),
     path("admin/", admin.site.urls),
 ]

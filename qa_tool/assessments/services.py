@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qa_tool.benchmarks.services import score_summary_refresh
 from qa_tool.institutions.models import Institution
 from rubrics import scoring
 from rubrics.models import Criterion, Rubric, RubricVersion
@@ -286,6 +287,8 @@ def _set_status(
         source=source,
         comment=comment,
     )
+    # Benchmarks read the stored summary; it changes with every transition.
+    score_summary_refresh(assessment=assessment)
     transaction.on_commit(
         lambda: notify_status_change(assessment=assessment, actor=actor, comment=comment)
     )

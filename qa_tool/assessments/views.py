@@ -9,10 +9,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_countries.fields import Country
 
 from qa_tool.institutions.models import Role
+from reports.charts import report_charts
+from reports.context import SORTS, build_report_context
 from rubrics.document import canonical_number_text
 
 from .access import can_edit, get_assessment_for
@@ -21,7 +24,6 @@ from .models import Assessment, AuditEvent, Evidence, Status
 from .selectors import (
     assessment_result,
     assessment_reviewed_result,
-    has_review,
     responses_by_code,
 )
 from .services import (
@@ -31,6 +33,13 @@ from .services import (
     assessment_start,
     assessment_validate,
 )
+
+SORT_LABELS = {
+    "rubric": _lazy("rubric order"),
+    "score": _lazy("score"),
+    "weight": _lazy("weight"),
+    "gap": _lazy("gap to the top level"),
+}
 
 
 def _domain_rows(assessment, responses, result, evidence=None):
@@ -89,22 +98,24 @@ def assessment_start_view(request):
 
 @login_required
 def assessment_score(request, assessment_id: int):
+    """The results page: scores, peers, trend and the criterion table."""
     assessment = get_assessment_for(request.user, assessment_id)
-    responses = responses_by_code(assessment)
-    result = assessment_result(assessment, responses)
-    reviewed = assessment_reviewed_result(assessment, responses) if has_review(responses) else None
+    context = build_report_context(
+        assessment=assessment, user=request.user, group=request.GET.get("group")
+    )
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rubric"
     return render(
         request,
         "assessments/score.html",
         {
             "assessment": assessment,
             "version": assessment.rubric_version,
-            "result": result,
-            "reviewed": reviewed,
-            "domain_rows": _domain_rows(
-                assessment, responses, result, _evidence_by_code(assessment)
-            ),
-            "reviewed_domains": {d.code: d for d in reviewed.domains} if reviewed else {},
+            "report": context,
+            "result": context.result,
+            "charts": report_charts(context),
+            "criteria": context.sorted_criteria(sort),
+            "sort": sort,
+            "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
             "can_edit": can_edit(request.user, assessment),
         },
     )

@@ -19,6 +19,13 @@ to what every renderer draws the same way:
   whose first strong character is right-to-left (Arabic, Hebrew) is wrapped in
   RIGHT-TO-LEFT MARKs (U+200F) so that an ellipsis or punctuation at either end is
   placed as an Arabic reader expects;
+* WeasyPrint draws SVG text one code point at a time without bidi reordering or
+  shaping (Kozea/WeasyPrint#2909), which mirrors Arabic and leaves its letters
+  unjoined. Charts meant for a WeasyPrint PDF take ``for_weasyprint=True``: their
+  right-to-left labels are then shaped into Arabic presentation forms and written
+  in visual order, with Arabic diacritics dropped. That text draws right in
+  WeasyPrint but is backwards for browsers, screen readers and copy-paste, so keep
+  the default for HTML pages (the title and description are never transformed);
 * the root carries ``direction="ltr"``, so ``text-anchor`` always means the physical
   side even inside a ``dir="rtl"`` page; right-to-left charts (``rtl=True``) are laid
   out mirrored explicitly;
@@ -81,6 +88,7 @@ PAD = 8
 GRID_LEVELS = (0, 25, 50, 75, 100)
 
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{3}(?:[0-9A-Fa-f]{3})?\Z|[A-Za-z]+\Z")
 
 
@@ -110,8 +118,13 @@ def _num(x: float) -> str:
     return "0" if text == "-0" else text
 
 
+def _xml_text(text: str) -> str:
+    """Escaped character data, without the characters XML 1.0 cannot carry at all."""
+    return escape(_NOT_XML.sub("", text))
+
+
 def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
+    return escape(_NOT_XML.sub("", value), {'"': "&quot;"})
 
 
 def _el(tag: str, attrs: dict[str, object], inner: str | None = None) -> str:
@@ -132,11 +145,11 @@ def _el(tag: str, attrs: dict[str, object], inner: str | None = None) -> str:
 def _text(x: float, y: float, content: str, **attrs: object) -> str:
     attributes: dict[str, object] = {"x": x, "y": y}
     attributes.update({name.replace("_", "-"): value for name, value in attrs.items()})
-    return _el("text", attributes, escape(content))
+    return _el("text", attributes, _xml_text(content))
 
 
 def _title(content: str, element_id: str | None = None) -> str:
-    return _el("title", {"id": element_id}, escape(content))
+    return _el("title", {"id": element_id}, _xml_text(content))
 
 
 def _svg(
@@ -157,14 +170,16 @@ def _svg(
             "direction": "ltr",
         },
         _title(title, f"{id_prefix}-title")
-        + _el("desc", {"id": f"{id_prefix}-desc"}, escape(description))
+        + _el("desc", {"id": f"{id_prefix}-desc"}, _xml_text(description))
         + body,
     )
 
 
-def _check_id(id_prefix: str) -> None:
+def _check_common(id_prefix: str, max_label_chars: int) -> None:
     if not _ID.match(id_prefix):
         raise ValueError(f"id_prefix must be an XML name (letters, digits, _ . -): {id_prefix!r}")
+    if max_label_chars < 2:
+        raise ValueError("max_label_chars must be at least 2")
 
 
 def _check_colour(colour: str) -> str:
@@ -263,7 +278,7 @@ def _wrap(text: str, line_units: int, max_lines: int) -> list[str]:
             lines.append(current)
         current = ""
         for char in word:  # a long word (or unspaced CJK) is split anywhere
-            if _units(current + char) > line_units:
+            if current and _units(current + char) > line_units:
                 lines.append(current)
                 current = ""
             current += char
@@ -287,13 +302,184 @@ def _is_rtl(text: str) -> bool:
     return False
 
 
-def _bidi(text: str, rtl: bool) -> str:
+def _bidi(text: str, rtl: bool, visual: bool) -> str:
+    """Text as it goes into a ``<text>`` element.
+
+    Logical order (the default) for renderers that shape and reorder text, with
+    RIGHT-TO-LEFT MARKs around right-to-left labels; with ``visual``, Arabic shaped
+    into presentation forms and reordered for WeasyPrint (see ``_visual``).
+    """
+    if visual:
+        return _visual(text, rtl)
     return f"{RLM}{text}{RLM}" if rtl else text
 
 
-def _label(text: str, max_units: int) -> str:
-    """A one-line label: truncated, with right-to-left marks when it reads so."""
-    return _bidi(_truncate(text, max_units), _is_rtl(text))
+def _label(text: str, max_units: int, visual: bool) -> str:
+    """A one-line label: truncated, then as ``_bidi`` puts it."""
+    return _bidi(_truncate(text, max_units), _is_rtl(text), visual)
+
+
+# --- text for WeasyPrint -----------------------------------------------------------------
+#
+# WeasyPrint (70 and earlier) draws SVG text one code point at a time, left to right,
+# with neither the bidi algorithm nor shaping (Kozea/WeasyPrint#2909), so Arabic comes
+# out mirrored and unjoined. For WeasyPrint the charts therefore do both themselves:
+# Arabic letters become their contextual presentation forms (FExx/FBxx, from the
+# Unicode decompositions, lam-alef ligatures included) and each line is put in visual
+# order by a reduced bidi algorithm (no explicit embeddings: W1-W7, N1-N2, I1-I2, L2,
+# mirrored brackets). Arabic combining marks (harakat) are dropped there, because
+# code-point-by-code-point drawing cannot place them.
+
+_FORMS_NAMES = ("isolated", "final", "initial", "medial")
+_LAM = "\u0644"
+_LAM_ALEF = frozenset(_LAM + alef for alef in "\u0622\u0623\u0625\u0627")
+_MIRROR = dict(zip("()[]{}<>«»\u2039\u203a", ")(][}{><»«\u203a\u2039", strict=True))
+_NEUTRAL = frozenset({"B", "S", "WS", "ON"})
+_EXPLICIT = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", "BN"})
+_ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFEFF))
+
+
+def _presentation_forms() -> dict[tuple[str, str], str]:
+    forms: dict[tuple[str, str], str] = {}
+    for code in (*range(0xFE70, 0xFF00), *range(0xFB50, 0xFE00)):
+        decomposition = unicodedata.decomposition(chr(code))
+        if not decomposition.startswith("<"):
+            continue
+        tag, *codes = decomposition.split()
+        base = "".join(chr(int(c, 16)) for c in codes)
+        if tag[1:-1] in _FORMS_NAMES and (len(base) == 1 or base in _LAM_ALEF):
+            forms.setdefault((base, tag[1:-1]), chr(code))
+    return forms
+
+
+_FORMS = _presentation_forms()
+
+
+def _joining(char: str) -> str:
+    """Joining type: D(ual), R(ight), C(ausing), T(ransparent) or U(njoining)."""
+    if char in "\u0640\u200d":  # tatweel, zero width joiner
+        return "C"
+    if char != "\u200c" and unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return "T"
+    if (char, "initial") in _FORMS or (char, "medial") in _FORMS:
+        return "D"
+    if (char, "final") in _FORMS:
+        return "R"
+    return "U"
+
+
+def _is_arabic_mark(char: str) -> bool:
+    code = ord(char)
+    return unicodedata.category(char) == "Mn" and any(
+        low <= code <= high for low, high in _ARABIC_BLOCKS
+    )
+
+
+def _shape(text: str) -> str:
+    """Arabic letters in logical order, replaced by their contextual forms."""
+    chars = [c for c in unicodedata.normalize("NFC", text) if not _is_arabic_mark(c)]
+    types = [_joining(c) for c in chars]
+
+    def neighbour(i: int, step: int) -> int | None:
+        j = i + step
+        while 0 <= j < len(chars) and types[j] == "T":
+            j += step
+        return j if 0 <= j < len(chars) else None
+
+    out, i = [], 0
+    while i < len(chars):
+        char = chars[i]
+        if types[i] not in ("D", "R"):
+            out.append(char)
+            i += 1
+            continue
+        before = neighbour(i, -1)
+        joins_before = before is not None and types[before] in ("D", "C")
+        after = neighbour(i, 1)
+        if char == _LAM and after is not None and char + chars[after] in _LAM_ALEF:
+            pair = char + chars[after]
+            form = "final" if joins_before else "isolated"
+            out.append(_FORMS.get((pair, form), pair))
+            out.extend(chars[i + 1 : after])
+            i = after + 1
+            continue
+        joins_after = types[i] == "D" and after is not None and types[after] in ("D", "R", "C")
+        form = _FORMS_NAMES[(2 if joins_after else 0) + (1 if joins_before else 0)]
+        out.append(_FORMS.get((char, form)) or _FORMS.get((char, "isolated"), char))
+        i += 1
+    return "".join(out)
+
+
+def _runs(types: list[str], wanted: frozenset[str] | set[str]) -> list[tuple[int, int]]:
+    """[start, end) of each maximal run of types in ``wanted``."""
+    runs, i = [], 0
+    while i < len(types):
+        if types[i] in wanted:
+            j = i
+            while j < len(types) and types[j] in wanted:
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def _reorder(text: str, rtl: bool) -> str:
+    """One line in visual (left-to-right drawing) order, paragraph direction ``rtl``."""
+    pairs = [(c, unicodedata.bidirectional(c)) for c in text]
+    chars = [c for c, t in pairs if t not in _EXPLICIT]
+    types = [t for _, t in pairs if t not in _EXPLICIT]
+    n = len(types)
+    sos = "R" if rtl else "L"
+    previous = sos
+    for i, t in enumerate(types):  # W1
+        if t == "NSM":
+            types[i] = previous
+        else:
+            previous = t
+    last_strong = sos
+    for i, t in enumerate(types):  # W2, then W3
+        if t in ("L", "R", "AL"):
+            last_strong = t
+        elif t == "EN" and last_strong == "AL":
+            types[i] = "AN"
+    types = ["R" if t == "AL" else t for t in types]
+    for i in range(1, n - 1):  # W4
+        if types[i] == "ES" and types[i - 1] == types[i + 1] == "EN":
+            types[i] = "EN"
+        elif types[i] == "CS" and types[i - 1] == types[i + 1] and types[i - 1] in ("EN", "AN"):
+            types[i] = types[i - 1]
+    for start, end in _runs(types, {"ET"}):  # W5
+        if (start > 0 and types[start - 1] == "EN") or (end < n and types[end] == "EN"):
+            types[start:end] = ["EN"] * (end - start)
+    types = ["ON" if t in ("ES", "ET", "CS") else t for t in types]  # W6
+    last_strong = sos
+    for i, t in enumerate(types):  # W7
+        if t in ("L", "R"):
+            last_strong = t
+        elif t == "EN" and last_strong == "L":
+            types[i] = "L"
+    for start, end in _runs(types, _NEUTRAL):  # N1, N2
+        before = sos if start == 0 else ("L" if types[start - 1] == "L" else "R")
+        after = sos if end == n else ("L" if types[end] == "L" else "R")
+        types[start:end] = [before if before == after else sos] * (end - start)
+    if rtl:  # I1, I2
+        levels = [2 if t in ("L", "EN", "AN") else 1 for t in types]
+    else:
+        levels = [1 if t == "R" else 2 if t in ("EN", "AN") else 0 for t in types]
+    order = list(zip(chars, levels, strict=True))
+    for level in range(max(levels, default=0), 0, -1):  # L2
+        for start, end in _runs([str(lv >= level) for _, lv in order], {"True"}):
+            order[start:end] = order[start:end][::-1]
+    return "".join(_MIRROR.get(c, c) if lv % 2 else c for c, lv in order)
+
+
+def _visual(text: str, rtl: bool) -> str:
+    """Text drawn correctly by a renderer that neither shapes nor reorders."""
+    if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in text):
+        return text
+    return _reorder(_shape(text), rtl)
 
 
 # --- legend ------------------------------------------------------------------------------
@@ -327,7 +513,14 @@ def _swatch(x: float, y: float, key: _Key) -> str:
 
 
 def _legend(
-    keys: Sequence[_Key], *, width: float, top: float, rtl: bool, max_units: int, id_prefix: str
+    keys: Sequence[_Key],
+    *,
+    width: float,
+    top: float,
+    rtl: bool,
+    max_units: int,
+    id_prefix: str,
+    visual: bool,
 ) -> tuple[str, float]:
     """Swatch-and-label entries flowing in rows under a chart; returns markup and height."""
     if not keys:
@@ -337,7 +530,7 @@ def _legend(
     max_units = min(max_units, _fit(usable - swatch - 5))
     parts, x, y = [], 0.0, top
     for key in keys:
-        label = _label(key.label, max_units)
+        label = _label(key.label, max_units, visual)
         entry = swatch + 5 + _px(_units(label))
         if x > 0 and x + entry > usable:
             x, y = 0.0, y + row_height
@@ -399,19 +592,20 @@ def radar_chart(
     size: int = 380,
     rtl: bool = False,
     max_label_chars: int = DEFAULT_MAX_LABEL_CHARS,
+    for_weasyprint: bool = False,
 ) -> str:
     """A spider chart: one spoke per axis (0 at the centre, 100 on the outer ring).
 
     The first axis is at the top; the others follow clockwise, or counter-clockwise
     when ``rtl`` so that they read right to left. Grid rings are drawn at 25, 50, 75
-    and 100 and labelled along the first spoke. Each series is a polygon with a round
+    and 100 and labelled between the last axis and the first. Each series is a polygon with a round
     marker on every vertex; a ``None`` value is drawn at 0 (the centre) so that the
     polygon stays closed, but has no marker, which is how a reader tells "no score"
     from a score of 0. Axis labels wrap onto two lines and are truncated with "…"
     past ``max_label_chars``. ``size`` is the width; the height follows from the
     labels and the legend.
     """
-    _check_id(id_prefix)
+    _check_common(id_prefix, max_label_chars)
     if not axes:
         raise ValueError("a radar chart needs at least one axis")
     n = len(axes)
@@ -464,15 +658,20 @@ def radar_chart(
         grid.append(
             _el("line", {"x1": cx, "y1": cy, "x2": x, "y2": y, "stroke": GRID, "stroke-width": 1})
         )
-    for level in GRID_LEVELS[1:]:  # scale along the first (top) spoke, inside each ring
+    # The scale sits just inside each ring, between the last axis and the first, where
+    # no marker can hide it.
+    bisector = angle(0) + (math.pi / n if rtl else -math.pi / n)
+    inset = math.cos(math.pi / n) if n > 2 else 1.0
+    for level in GRID_LEVELS[1:]:
+        distance = radius * level / 100 * inset - 7
         grid.append(
             _text(
-                cx - 4 if rtl else cx + 4,
-                cy - radius * level / 100 + 10,
+                cx + distance * math.cos(bisector),
+                cy + distance * math.sin(bisector) + 3,
                 str(level),
                 font_size=8,
                 fill=MUTED,
-                text_anchor="end" if rtl else "start",
+                text_anchor="middle",
             )
         )
 
@@ -489,7 +688,12 @@ def radar_chart(
             first = y + FONT_SIZE * 0.35 - (len(lines) - 1) * line_height / 2
         rtl_text = _is_rtl(axis)
         texts = "".join(
-            _text(x, first + k * line_height, _bidi(line, rtl_text), text_anchor=anchor)
+            _text(
+                x,
+                first + k * line_height,
+                _bidi(line, rtl_text, for_weasyprint),
+                text_anchor=anchor,
+            )
             for k, line in enumerate(lines)
         )
         if "".join(lines).replace(" ", "") != _clean(axis).replace(" ", ""):
@@ -515,6 +719,7 @@ def radar_chart(
         rtl=rtl,
         max_units=max_label_chars,
         id_prefix=id_prefix,
+        visual=for_weasyprint,
     )
     height = plot_bottom + (legend_height + 4 if legend else 0) + PAD
     body = (
@@ -552,6 +757,7 @@ def bar_chart(
     rtl: bool = False,
     colour: str = INSTITUTION,
     max_label_chars: int = DEFAULT_MAX_LABEL_CHARS,
+    for_weasyprint: bool = False,
 ) -> str:
     """Horizontal bars, one row per category, on a 0..100 scale.
 
@@ -564,7 +770,7 @@ def bar_chart(
     ``value_label``, ``range_label`` and ``median_label`` that is given (and whose
     data is). ``rtl`` mirrors the chart: labels on the right, bars growing leftwards.
     """
-    _check_id(id_prefix)
+    _check_common(id_prefix, max_label_chars)
     _check_colour(colour)
     n = len(categories)
     _check_lengths("values", values, n)
@@ -578,7 +784,7 @@ def bar_chart(
     mids = [_value(m) for m in (medians or [None] * n)]
 
     row_height, bar_height, band_height, tick_height = 26, 12, 20, 22
-    value_room = _px(5, SMALL_FONT_SIZE) + 6  # "100.0" after the end of a full bar
+    value_room = _px(5, SMALL_FONT_SIZE) + 9  # "100.0" after a full bar (or a median at 100)
     label_units = min(
         max_label_chars,
         max((_units(_clean(c)) for c in categories), default=0),
@@ -601,7 +807,7 @@ def bar_chart(
         return x0 + (x1 - x0) * _clamp(v) / 100
 
     def rect(left: float, right: float, y: float, h: float, **attrs: object) -> str:
-        a, b = sorted((fx(left), fx(right)))
+        a, b = sorted((round(fx(left), 1), round(fx(right), 1)))  # shared edges stay shared
         return _el(
             "rect",
             {"x": a, "y": y, "width": b - a, "height": h}
@@ -640,7 +846,7 @@ def bar_chart(
     for i, category in enumerate(categories):
         mid = top + i * row_height + row_height / 2
         baseline = mid + FONT_SIZE * 0.35
-        label = _label(category, label_units)
+        label = _label(category, label_units, for_weasyprint)
         text = _text(fx(PAD), baseline, label, text_anchor=start_anchor())
         if _truncate(category, label_units) != _clean(category):
             text = _el("g", {}, _title(_clean(category)) + text)
@@ -671,11 +877,17 @@ def bar_chart(
         else:
             end = scale(value)
             bar_parts.append(rect(x0, end, mid - bar_height / 2, bar_height, fill=colour))
+            shown = _show(values[i])
+            text_start = end + 4
+            if mids[i] is not None:  # step over a median tick that the text would cross
+                tick = scale(mids[i])
+                if end - 2 <= tick <= text_start + _px(len(shown), SMALL_FONT_SIZE) + 2:
+                    text_start = max(text_start, tick + 5)
             value_parts.append(
                 _text(
-                    fx(end + 4),
+                    fx(text_start),
                     mid + SMALL_FONT_SIZE * 0.35,
-                    _show(values[i]),
+                    shown,
                     font_size=SMALL_FONT_SIZE,
                     text_anchor=start_anchor(),
                 )
@@ -711,6 +923,7 @@ def bar_chart(
         rtl=rtl,
         max_units=max_label_chars,
         id_prefix=id_prefix,
+        visual=for_weasyprint,
     )
     height = axis_bottom + (legend_height + 8 if legend else 0) + PAD
     body = "".join(
@@ -748,6 +961,7 @@ def trend_chart(
     height: int = 260,
     rtl: bool = False,
     max_label_chars: int = DEFAULT_MAX_LABEL_CHARS,
+    for_weasyprint: bool = False,
 ) -> str:
     """A line chart across assessment cycles, in order, on a 0..100 scale.
 
@@ -759,7 +973,7 @@ def trend_chart(
     marker. ``rtl`` puts the first cycle on the right and the scale on the right.
     The legend is inside ``height``.
     """
-    _check_id(id_prefix)
+    _check_common(id_prefix, max_label_chars)
     n = len(cycles)
     if n == 0:
         raise ValueError("a trend chart needs at least one cycle")
@@ -768,7 +982,13 @@ def trend_chart(
     legend_top_offset = 8
     keys = _series_keys(series)
     legend, legend_height = _legend(
-        keys, width=width, top=0, rtl=rtl, max_units=max_label_chars, id_prefix=id_prefix
+        keys,
+        width=width,
+        top=0,
+        rtl=rtl,
+        max_units=max_label_chars,
+        id_prefix=id_prefix,
+        visual=for_weasyprint,
     )
     scale_room = _px(3, SMALL_FONT_SIZE) + 8
     left, right = PAD + scale_room, width - PAD
@@ -824,7 +1044,7 @@ def trend_chart(
         text = _text(
             x,
             bottom + 14,
-            _label(cycle, label_units),
+            _label(cycle, label_units, for_weasyprint),
             font_size=SMALL_FONT_SIZE,
             text_anchor="middle",
         )
@@ -862,6 +1082,7 @@ def trend_chart(
             rtl=rtl,
             max_units=max_label_chars,
             id_prefix=id_prefix,
+            visual=for_weasyprint,
         )
     body = (
         _el("g", {"id": f"{id_prefix}-grid"}, "".join(grid))

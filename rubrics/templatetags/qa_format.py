@@ -65,3 +65,12 @@ def get_item(mapping: dict[str, Any] | None, key: Any) -> Any:
 @register.simple_tag
 def level_label_tag(version: RubricVersion, value: Any) -> str:
     return version.level_label(value)
+
+
+@register.filter
+def heat(value: Any) -> str:
+    """A CSS class for a heat-table cell: heat-0 (below 10 %) to heat-9 (90 % and above)."""
+    if value is None:
+        return "heat-none"
+    bucket = min(int(scoring.exact(value) // 10), 9)
+    return f"heat-{max(bucket, 0)}"

@@ -1,0 +1,55 @@
+"""Stored per-assessment score summaries: what benchmarks aggregate.
+
+Written when an assessment is submitted, returned or validated, so peer
+figures are read from one row per institution and domain instead of
+re-scoring every response.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qa_tool.assessments.models import Assessment
+
+
+class ScoreSummary(models.Model):
+    class Source(models.TextChoices):
+        SELF = "self", _("self-assessed")
+        VALIDATED = "validated", _("validated")
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="score_summary"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # Scores kept with 6 decimals: enough for exact display at one decimal.
+    overall = models.DecimalField(max_digits=10, decimal_places=6, null=True)
+    self_overall = models.DecimalField(max_digits=10, decimal_places=6, null=True)
+    completion = models.DecimalField(max_digits=10, decimal_places=6)
+    band_position = models.PositiveSmallIntegerField(null=True)
+    passed = models.BooleanField(null=True)
+    counts = models.BooleanField(
+        default=False, help_text=_("Included in benchmarks (submitted or validated).")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["counts"])]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.overall}"
+
+
+class DomainScore(models.Model):
+    summary = models.ForeignKey(ScoreSummary, on_delete=models.CASCADE, related_name="domains")
+    code = models.CharField(max_length=20)
+    score = models.DecimalField(max_digits=10, decimal_places=6, null=True)
+    self_score = models.DecimalField(max_digits=10, decimal_places=6, null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "code"], name="one_score_per_domain")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary_id}:{self.code}"

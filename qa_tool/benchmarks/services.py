@@ -1,0 +1,69 @@
+"""Keeping score summaries in step with assessments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db import transaction
+
+from qa_tool.assessments.models import Assessment, Status
+from qa_tool.assessments.selectors import (
+    assessment_result,
+    assessment_reviewed_result,
+    responses_by_code,
+)
+
+from .models import DomainScore, ScoreSummary
+
+COUNTED = (Status.SUBMITTED, Status.VALIDATED)
+_PLACES = Decimal("0.000001")
+
+
+def _dec(value: Fraction | None) -> Decimal | None:
+    if value is None:
+        return None
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_PLACES)
+
+
+def score_summary_refresh(*, assessment: Assessment) -> ScoreSummary:
+    """Rewrite the assessment's summary: validated scores where a reviewer validated."""
+    responses = responses_by_code(assessment)
+    own = assessment_result(assessment, responses)
+    # The reviewer's levels fall back to the self-assessed ones criterion by criterion.
+    validated = assessment.status == Status.VALIDATED
+    used = assessment_reviewed_result(assessment, responses) if validated else own
+    with transaction.atomic():
+        summary, _ = ScoreSummary.objects.update_or_create(
+            assessment=assessment,
+            defaults={
+                "source": ScoreSummary.Source.VALIDATED if validated else ScoreSummary.Source.SELF,
+                "overall": _dec(used.score),
+                "self_overall": _dec(own.score),
+                "completion": _dec(used.completion),
+                "band_position": used.band.position if used.band else None,
+                "passed": used.passed,
+                "counts": assessment.status in COUNTED,
+            },
+        )
+        summary.domains.all().delete()
+        own_domains = {d.code: d.score for d in own.domains}
+        DomainScore.objects.bulk_create(
+            DomainScore(
+                summary=summary,
+                code=d.code,
+                score=_dec(d.score),
+                self_score=_dec(own_domains[d.code]),
+            )
+            for d in used.domains
+        )
+    return summary
+
+
+def score_summaries_rebuild() -> int:
+    """Rewrite every summary (after a change of the scoring rules, or for old data)."""
+    count = 0
+    for assessment in Assessment.objects.select_related("rubric_version").iterator():
+        score_summary_refresh(assessment=assessment)
+        count += 1
+    return count

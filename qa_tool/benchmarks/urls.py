@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "benchmarks"
+urlpatterns = [
+    path("compare/", views.compare, name="compare"),
+    path("compare/<int:assessment_id>/<str:domain_code>/", views.drill_down, name="drill_down"),
+]

@@ -1,0 +1,86 @@
+"""The charts of a report context, as plain SVG: the same code for the page and the PDF."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+
+from qa_tool.benchmarks.charts import (
+    INSTITUTION,
+    PEERS,
+    Series,
+    bar_chart,
+    radar_chart,
+    trend_chart,
+)
+
+from .context import ReportContext
+
+
+def _f(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> dict[str, str]:
+    rtl = get_language_bidi()
+    domains = context.domains
+    selected = context.benchmark.selected
+    labels = [f"{d.code} {d.title}" for d in domains]
+    own_label = context.institution.name
+    charts = {}
+    series = [Series(own_label, [_f(d.score) for d in domains], INSTITUTION)]
+    if selected is not None:
+        series.append(
+            Series(
+                _("Peer median: %(group)s") % {"group": selected.label},
+                [_f(d.peer_median) for d in domains],
+                PEERS,
+                dashed=True,
+            )
+        )
+    if len(domains) >= 3:
+        charts["radar"] = radar_chart(
+            axes=labels,
+            series=series,
+            title=_("Domain scores"),
+            description=_("Domain scores of %(institution)s, in percent, against the peer median.")
+            % {"institution": own_label},
+            id_prefix="radar",
+            rtl=rtl,
+            for_weasyprint=for_weasyprint,
+        )
+    has_peers = selected is not None
+    charts["bars"] = bar_chart(
+        categories=labels,
+        values=[_f(d.score) for d in domains],
+        ranges=[
+            (float(d.peer_p25), float(d.peer_p75)) if d.peer_p25 is not None else None
+            for d in domains
+        ]
+        if has_peers
+        else None,
+        medians=[_f(d.peer_median) for d in domains] if has_peers else None,
+        title=_("Domain scores and the peer range"),
+        description=_(
+            "Bars: domain scores in percent. Grey band: the middle half of the peers (25th to "
+            "75th percentile). Tick: peer median."
+        ),
+        id_prefix="bars",
+        value_label=own_label,
+        range_label=_("Peers, 25th–75th percentile") if has_peers else "",
+        median_label=_("Peer median") if has_peers else "",
+        rtl=rtl,
+        for_weasyprint=for_weasyprint,
+    )
+    points = context.trend.points
+    if len(points) >= 2:
+        charts["trend"] = trend_chart(
+            cycles=[p.cycle for p in points],
+            series=[Series(_("Overall score"), [_f(p.overall) for p in points], INSTITUTION)],
+            title=_("Overall score across cycles"),
+            description=_("The institution's overall score in each cycle, in percent."),
+            id_prefix="trend",
+            rtl=rtl,
+            for_weasyprint=for_weasyprint,
+        )
+    return charts

@@ -1,0 +1,266 @@
+"""The report context: everything the results page, the PDF, the Excel workbook and
+the JSON export show about one assessment, built once per request and laid out by
+each renderer. Renderers never compute scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from qa_tool.assessments.models import Assessment, Evidence, Response, Status
+from qa_tool.assessments.selectors import (
+    assessment_result,
+    assessment_reviewed_result,
+    has_review,
+    responses_by_code,
+)
+from qa_tool.benchmarks.selectors import (
+    GroupFigures,
+    Trend,
+    benchmarks_allowed,
+    institution_trend,
+    own_peer,
+    peer_groups,
+    peer_pool,
+)
+from rubrics import scoring
+from rubrics.i18n import localize
+
+SORTS = ("rubric", "score", "weight", "gap")
+
+
+@dataclass
+class CriterionLine:
+    domain_code: str
+    code: str
+    text: str
+    guidance: str
+    position: int
+    weight: Fraction
+    critical: bool
+    value: Fraction | None
+    na: bool
+    level_label: str
+    score: Fraction | None
+    gap: Fraction | None  # percentage points below the top level
+    justification: str
+    links: list[str]
+    evidence: list[Evidence]
+    reviewed_value: Fraction | None = None
+    reviewed_na: bool = False
+    reviewed_label: str = ""
+    review_comment: str = ""
+
+
+@dataclass
+class DomainLine:
+    code: str
+    title: str
+    weight: Fraction
+    score: Fraction | None
+    self_score: Fraction | None
+    answered: int
+    total: int
+    peer_median: Fraction | None = None
+    peer_p25: Fraction | None = None
+    peer_p75: Fraction | None = None
+    peer_rank: Fraction | None = None
+
+
+@dataclass
+class Benchmark:
+    allowed: bool
+    message: str
+    groups: list[GroupFigures]
+    selected: GroupFigures | None
+    anonymous: bool
+
+
+@dataclass
+class ReportContext:
+    assessment: Assessment
+    language: str
+    generated_at: datetime
+    result: scoring.Result  # the headline: validated where validated, else self-assessed
+    self_result: scoring.Result
+    reviewed_result: scoring.Result | None
+    band_label: str
+    band_description: str
+    domains: list[DomainLine]
+    criteria: list[CriterionLine]
+    strengths: list[CriterionLine]
+    benchmark: Benchmark
+    trend: Trend
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self):
+        return self.assessment.rubric_version
+
+    @property
+    def institution(self):
+        return self.assessment.institution
+
+    @property
+    def is_validated(self) -> bool:
+        return self.assessment.status == Status.VALIDATED
+
+    def sorted_criteria(self, key: str) -> list[CriterionLine]:
+        if key == "score":
+            return sorted(
+                self.criteria, key=lambda c: (c.score is None, -(c.score or 0), c.position)
+            )
+        if key == "weight":
+            return sorted(self.criteria, key=lambda c: (-c.weight, c.position))
+        if key == "gap":
+            return sorted(
+                self.criteria, key=lambda c: (c.gap is None, -(c.gap or 0), -c.weight, c.position)
+            )
+        return self.criteria
+
+
+def _label(version, value: Fraction | None, language: str) -> str:
+    return "" if value is None else version.level_label(value, language)
+
+
+def build_report_context(
+    *, assessment: Assessment, user: Any, group: str | None = None, language: str | None = None
+) -> ReportContext:
+    """Everything about one assessment that the page and the exports show.
+
+    ``user`` decides what benchmark figures may be shown (anonymity and give to
+    get); ``group`` picks the peer group used for the charts.
+    """
+    language = language or get_language()
+    version = assessment.rubric_version
+    responses: dict[str, Response] = responses_by_code(assessment)
+    self_result = assessment_result(assessment, responses)
+    reviewed = assessment_reviewed_result(assessment, responses) if has_review(responses) else None
+    headline = reviewed if (reviewed and assessment.status == Status.VALIDATED) else self_result
+
+    evidence: dict[str, list[Evidence]] = {}
+    for item in Evidence.objects.filter(assessment=assessment).select_related("criterion"):
+        evidence.setdefault(item.criterion.code, []).append(item)
+
+    criteria_rows = {c.code: c for c in version.criteria.all()}
+    top = version.spec.max_value
+    criteria = []
+    for domain in headline.domains:
+        for c in domain.criteria:
+            row = criteria_rows[c.code]
+            response = responses.get(c.code)
+            criteria.append(
+                CriterionLine(
+                    domain_code=domain.code,
+                    code=c.code,
+                    text=localize(row.text, language),
+                    guidance=localize(row.guidance, language),
+                    position=row.position,
+                    weight=scoring.exact(row.weight),
+                    critical=row.critical,
+                    value=c.value,
+                    na=c.na,
+                    level_label=_label(version, c.value, language),
+                    score=c.score,
+                    gap=None if c.value is None else 100 * (top - c.value) / top,
+                    justification=response.justification if response else "",
+                    links=response.links if response else [],
+                    evidence=evidence.get(c.code, []),
+                    reviewed_value=scoring.exact(response.reviewed_value)
+                    if response and response.reviewed_value is not None
+                    else None,
+                    reviewed_na=bool(response and response.reviewed_na),
+                    reviewed_label=_label(
+                        version,
+                        scoring.exact(response.reviewed_value)
+                        if response and response.reviewed_value is not None
+                        else None,
+                        language,
+                    ),
+                    review_comment=response.review_comment if response else "",
+                )
+            )
+
+    self_domains = {d.code: d.score for d in self_result.domains}
+    domain_rows = {d.code: d for d in version.domains.all()}
+    domains = [
+        DomainLine(
+            code=d.code,
+            title=localize(domain_rows[d.code].title, language),
+            weight=scoring.exact(domain_rows[d.code].weight),
+            score=d.score,
+            self_score=self_domains.get(d.code),
+            answered=d.answered,
+            total=d.total,
+        )
+        for d in headline.domains
+    ]
+
+    rated = [c for c in criteria if c.score is not None]
+    strengths = sorted(rated, key=lambda c: (-c.score, -c.weight, c.position))[:3]
+
+    benchmark = _benchmark(assessment, user, [d.code for d in domains], group)
+    if benchmark.selected is not None:
+        for line in domains:
+            figures = benchmark.selected.domains.get(line.code)
+            if figures and figures.summary.n:
+                line.peer_median = figures.summary.median
+                line.peer_p25 = figures.summary.p25
+                line.peer_p75 = figures.summary.p75
+                line.peer_rank = figures.rank
+
+    band = headline.band
+    band_doc = version.bands[band.position] if band else {}
+    return ReportContext(
+        assessment=assessment,
+        language=language,
+        generated_at=timezone.now(),
+        result=headline,
+        self_result=self_result,
+        reviewed_result=reviewed,
+        band_label=localize(band_doc.get("label"), language) if band else "",
+        band_description=localize(band_doc.get("description"), language) if band else "",
+        domains=domains,
+        criteria=criteria,
+        strengths=strengths,
+        benchmark=benchmark,
+        trend=institution_trend(assessment=assessment),
+    )
+
+
+def _benchmark(assessment: Assessment, user: Any, codes: list[str], group: str | None) -> Benchmark:
+    from django.utils.translation import gettext as _
+
+    pool = peer_pool(rubric_version_id=assessment.rubric_version_id, cycle_id=assessment.cycle_id)
+    own = own_peer(pool, assessment)
+    anonymous = not user.sees_all_institutions
+    if not benchmarks_allowed(user, assessment, own):
+        return Benchmark(
+            allowed=False,
+            message=_(
+                "Peer figures for this cycle appear once your institution has submitted this "
+                "assessment."
+            ),
+            groups=[],
+            selected=None,
+            anonymous=anonymous,
+        )
+    groups = peer_groups(
+        institution=assessment.institution,
+        own=own,
+        pool=pool,
+        domain_codes=codes,
+        anonymous=anonymous,
+    )
+    shown = [g for g in groups if g.shown]
+    selected = next((g for g in shown if g.key == group), shown[0] if shown else None)
+    message = "" if shown else _("Not enough peers have submitted this rubric in this cycle yet.")
+    return Benchmark(
+        allowed=True, message=message, groups=groups, selected=selected, anonymous=anonymous
+    )

@@ -1,0 +1,340 @@
+"""Benchmarks: peer figures, anonymity, differencing, give to get, trends, query counts."""
+
+from decimal import Decimal
+from fractions import Fraction as F
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from qa_tool.assessments.models import Assessment, Status
+from qa_tool.assessments.services import (
+    AnswerInput,
+    ReviewInput,
+    assessment_return,
+    assessment_save_answers,
+    assessment_save_review,
+    assessment_start,
+    assessment_submit,
+    assessment_validate,
+)
+from qa_tool.benchmarks.models import DomainScore, ScoreSummary
+from qa_tool.benchmarks.selectors import (
+    institution_trend,
+    own_peer,
+    peer_groups,
+    peer_pool,
+    similarity_distance,
+)
+
+from ..factories import CycleFactory, InstitutionFactory, import_doc, rubric_doc
+
+
+def add_peer(version, cycle, *, overall, d1=None, d2=None, status=Status.SUBMITTED, **fields):
+    institution = InstitutionFactory(**fields)
+    assessment = Assessment.objects.create(
+        institution=institution, rubric_version=version, cycle=cycle, status=status
+    )
+    summary = ScoreSummary.objects.create(
+        assessment=assessment,
+        source="self",
+        overall=Decimal(overall),
+        self_overall=Decimal(overall),
+        completion=100,
+        counts=status in (Status.SUBMITTED, Status.VALIDATED),
+    )
+    DomainScore.objects.bulk_create(
+        [
+            DomainScore(
+                summary=summary, code="D1", score=Decimal(d1 if d1 is not None else overall)
+            ),
+            DomainScore(
+                summary=summary, code="D2", score=Decimal(d2 if d2 is not None else overall)
+            ),
+        ]
+    )
+    return assessment
+
+
+def complete(assessment, values=(3, 2, "na", 1, 2)):
+    answers = {
+        f"C{i}": AnswerInput(na=True) if v == "na" else AnswerInput(value=v)
+        for i, v in enumerate(values, start=1)
+    }
+    assessment_save_answers(assessment=assessment, answers=answers)
+    assessment_submit(assessment=assessment)
+    return assessment
+
+
+@pytest.fixture
+def home(institution, rubric_version, cycle):
+    assessment, _ = assessment_start(
+        institution=institution, rubric_version=rubric_version, cycle=cycle
+    )
+    return complete(assessment)
+
+
+def groups_for(assessment, anonymous=True):
+    pool = peer_pool(rubric_version_id=assessment.rubric_version_id, cycle_id=assessment.cycle_id)
+    return {
+        g.key: g
+        for g in peer_groups(
+            institution=assessment.institution,
+            own=own_peer(pool, assessment),
+            pool=pool,
+            domain_codes=["D1", "D2"],
+            anonymous=anonymous,
+        )
+    }
+
+
+def test_submitting_writes_the_summary(home):
+    summary = ScoreSummary.objects.get(assessment=home)
+    # C1=3, C2=2, C3=N/A, C4=1, C5=2: D1 = 7/9, D2 = 7/12, overall = (14/9 + 7/12) / 3
+    assert summary.counts and summary.source == "self"
+    assert summary.overall == Decimal("71.296296")
+    assert {d.code: d.score for d in summary.domains.all()} == {
+        "D1": Decimal("77.777778"),
+        "D2": Decimal("58.333333"),
+    }
+
+
+def test_returned_leaves_and_validated_uses_the_reviewer_levels(home, reviewer):
+    assessment_return(assessment=home, actor=reviewer, comment="fix")
+    assert ScoreSummary.objects.get(assessment=home).counts is False
+    assessment_submit(assessment=home)
+    assessment_save_review(assessment=home, reviews={"C1": ReviewInput(value=1)}, actor=reviewer)
+    assessment_validate(assessment=home, actor=reviewer)
+    summary = ScoreSummary.objects.get(assessment=home)
+    assert summary.counts and summary.source == "validated"
+    assert summary.overall == Decimal("56.481481")  # C1 at 1: (10/9 + 7/12) / 3
+    assert summary.self_overall == Decimal("71.296296")
+
+
+def test_worked_example_of_the_statistics(home, rubric_version, cycle, settings):
+    # five peers: overall 40, 55, 60, 70, 90
+    for score in (40, 55, 60, 70, 90):
+        add_peer(rubric_version, cycle, overall=score)
+    figures = groups_for(home)["all"].overall
+    s = figures.summary
+    assert (s.n, s.mean, s.median, s.p25, s.p75, s.min, s.max) == (5, 63, 60, 55, 70, 40, 90)
+    # home scores 71.296...: above 4 of the 5 peers -> percentile rank 80
+    assert figures.rank == 80
+
+
+def test_a_group_needs_five_other_institutions(home, rubric_version, cycle):
+    for score in (40, 55, 60, 70):
+        add_peer(rubric_version, cycle, overall=score)
+    group = groups_for(home)["all"]
+    assert group.n == 4 and not group.shown and group.overall is None
+    assert "fewer than 5 other institutions" in group.reason
+    add_peer(rubric_version, cycle, overall=80)
+    assert groups_for(home)["all"].shown
+
+
+def test_drafts_and_other_rubrics_and_cycles_do_not_count(home, rubric_version, cycle):
+    for score in (40, 55, 60, 70):
+        add_peer(rubric_version, cycle, overall=score)
+    add_peer(rubric_version, cycle, overall=99, status=Status.DRAFT)
+    add_peer(rubric_version, CycleFactory(name="2025"), overall=99)
+    add_peer(import_doc(rubric_doc(version="2")), cycle, overall=99)
+    assert groups_for(home)["all"].n == 4
+
+
+def test_nested_groups_differing_by_fewer_than_five_are_withheld(home, rubric_version, cycle):
+    # six peers in the home region (east-africa) and one elsewhere: "all" has 7, "region" 6.
+    for score in (40, 50, 60, 70, 80, 90):
+        add_peer(rubric_version, cycle, overall=score, region="east-africa", country="UG")
+    add_peer(rubric_version, cycle, overall=10, region="west-africa", country="NG")
+    groups = groups_for(home)
+    assert groups["all"].shown
+    # region shown beside "all" would give away the one institution outside it
+    assert not groups["region"].shown and "would reveal fewer than 5" in groups["region"].reason
+    shown = [g for g in groups.values() if g.shown]
+    for small in shown:
+        for large in shown:
+            inner = {p.institution_id for p in small.peers}
+            outer = {p.institution_id for p in large.peers}
+            if inner < outer:
+                assert len(outer - inner) >= 5
+
+
+def test_only_fixed_groups_can_be_asked_for(client, dean, home, rubric_version, cycle):
+    for score in (40, 50, 60, 70, 80, 90):
+        add_peer(rubric_version, cycle, overall=score)
+    client.force_login(dean)
+    url = reverse("assessments:score", args=[home.pk])
+    plain = client.get(url).content.decode()
+    crafted = client.get(
+        url,
+        {
+            "group": "region&type=private",
+            "region": "east-africa",
+            "type": "private",
+            "country": "KE",
+        },
+    ).content.decode()
+
+    def peers_section(page):
+        return page[page.index('id="peers"') : page.index('id="criteria"')]
+
+    assert peers_section(crafted) == peers_section(plain)  # unknown parameters change nothing
+    assert "Test University" not in plain  # no peer names for institution users
+
+
+def test_give_to_get(client, officer, institution, rubric_version, cycle):
+    for score in (40, 50, 60, 70, 80, 90):
+        add_peer(rubric_version, cycle, overall=score)
+    draft, _ = assessment_start(institution=institution, rubric_version=rubric_version, cycle=cycle)
+    client.force_login(officer)
+    page = client.get(reverse("assessments:score", args=[draft.pk])).content.decode()
+    assert "appear once your institution has submitted" in page
+    assert "Peer median" not in page
+    complete(draft)
+    page = client.get(reverse("assessments:score", args=[draft.pk])).content.decode()
+    assert "Peer median" in page and "(n = 6)" in page
+
+
+def test_reviewers_see_named_members_even_of_small_groups(
+    client, reviewer, home, rubric_version, cycle
+):
+    add_peer(rubric_version, cycle, overall=50, name="Small Peer University")
+    client.force_login(reviewer)
+    page = client.get(reverse("assessments:score", args=[home.pk])).content.decode()
+    assert "Small Peer University" in page and "(n = 1)" in page
+
+
+def test_most_similar_institutions(home, rubric_version, cycle, settings):
+    settings.BENCHMARK_SIMILAR_K = 5
+    twins = [
+        add_peer(
+            rubric_version,
+            cycle,
+            overall=60 + i,
+            region="east-africa",
+            country="KE",
+            type="public",
+            size_band="medium",
+            delivery_mode="blended",
+        )
+        for i in range(5)
+    ]
+    far = [
+        add_peer(
+            rubric_version,
+            cycle,
+            overall=20 + i,
+            region="east-asia",
+            country="CN",
+            type="private",
+            size_band="very-large",
+            delivery_mode="online",
+        )
+        for i in range(5)
+    ]
+    group = groups_for(home)["similar"]
+    assert {p.assessment_id for p in group.peers} == {a.pk for a in twins}
+    assert "closest to yours" in group.explanation
+    assert similarity_distance(home.institution, twins[0].institution) == 0
+    # size medium -> very large is 2 of 3 band steps; type, region, country and mode differ
+    assert similarity_distance(home.institution, far[0].institution) == pytest.approx(
+        (4 + (2 / 3) ** 2) ** 0.5
+    )
+
+
+def test_trend_across_versions_flags_changed_domains(institution, rubric_version):
+    first = complete(
+        assessment_start(
+            institution=institution, rubric_version=rubric_version, cycle=CycleFactory(name="2025")
+        )[0]
+    )
+    changed = rubric_doc(version="2")
+    changed["domains"][1]["criteria"][1]["weight"] = 1  # D2 changes, D1 does not
+    second = complete(
+        assessment_start(
+            institution=institution,
+            rubric_version=import_doc(changed),
+            cycle=CycleFactory(name="2026"),
+        )[0]
+    )
+    trend = institution_trend(assessment=second)
+    assert [p.cycle for p in trend.points] == ["2025", "2026"]
+    assert [p.version for p in trend.points] == ["1", "2"]
+    assert trend.changed == {"D2": ["2026"]}
+    assert trend.points[0].overall == F(Decimal("71.296296"))
+    assert first.pk == trend.points[0].assessment_id
+
+
+def test_compare_and_drill_down_for_reviewers(client, reviewer, home, rubric_version, cycle):
+    add_peer(
+        rubric_version,
+        cycle,
+        overall=55,
+        d1=50,
+        d2=60,
+        name="Peer One",
+        region="west-africa",
+        country="NG",
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("benchmarks:compare")).content.decode()
+    assert "Home University" in page and "Peer One" in page
+    assert "71.3 %" in page and "77.8 %" in page
+    page = client.get(reverse("benchmarks:compare"), {"region": "west-africa"}).content.decode()
+    assert "Peer One" in page and "Home University" not in page
+    page = client.get(reverse("benchmarks:compare"), {"sort": "D1", "dir": "asc"}).content.decode()
+    assert page.index("Peer One") < page.index("Home University")
+    page = client.get(reverse("benchmarks:compare"), {"sort": "D1", "dir": "desc"}).content.decode()
+    assert page.index("Home University") < page.index("Peer One")
+    drill = client.get(reverse("benchmarks:drill_down", args=[home.pk, "D1"])).content.decode()
+    assert "Criterion one" in drill and "100.0 %" in drill and "66.7 %" in drill
+    assert client.get(reverse("benchmarks:drill_down", args=[home.pk, "ZZ"])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["officer", "dean", "outsider"])
+def test_institution_people_cannot_compare(client, request, persona, home):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("benchmarks:compare")).status_code == 403
+    assert client.get(reverse("benchmarks:drill_down", args=[home.pk, "D1"])).status_code == 403
+
+
+def test_outsider_cannot_see_results_of_another_institution(client, outsider, home):
+    client.force_login(outsider)
+    assert client.get(reverse("assessments:score", args=[home.pk])).status_code == 404
+
+
+def _seed(version, cycle, n):
+    regions = ["east-africa", "west-africa", "east-asia"]
+    for i in range(n):
+        add_peer(
+            version,
+            cycle,
+            overall=30 + (i * 7) % 60,
+            region=regions[i % 3],
+            type=["public", "private"][i % 2],
+        )
+
+
+def test_query_counts_do_not_grow_with_institutions(
+    client, dean, reviewer, home, rubric_version, cycle
+):
+    _seed(rubric_version, cycle, 10)
+    results = reverse("assessments:score", args=[home.pk])
+    compare = reverse("benchmarks:compare")
+    client.force_login(dean)
+    with CaptureQueriesContext(connection) as small_results:
+        client.get(results)
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as small_compare:
+        client.get(compare)
+    _seed(rubric_version, cycle, 190)
+    client.force_login(dean)
+    with CaptureQueriesContext(connection) as large_results:
+        page = client.get(results).content.decode()
+    assert "(n = 200)" in page
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as large_compare:
+        client.get(compare)
+    assert len(large_results) == len(small_results)
+    assert len(large_compare) == len(small_compare)
