@@ -13,5 +13,6 @@ urlpatterns = [
     path("assessments/", include("qa_tool.assessments.urls")),
     path("benchmarks/", include("qa_tool.benchmarks.urls")),
     path("actions/", include("qa_tool.actions.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

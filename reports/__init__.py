@@ -1,1 +1,2 @@
-"""Report renderers (PDF, Excel, JSON) built on one report context; see issue "Reports"."""
+"""Reports: one context per assessment, rendered to the page, PDF, Excel and JSON;
+the offline fill-in workbook."""

@@ -30,6 +30,7 @@ from qa_tool.benchmarks.selectors import (
     peer_pool,
 )
 from rubrics import scoring
+from rubrics.document import canonical_number_text
 from rubrics.i18n import localize
 
 SORTS = ("rubric", "score", "weight", "gap")
@@ -83,6 +84,35 @@ class Benchmark:
 
 
 @dataclass
+class PlanLine:
+    rank: int
+    tier: int
+    tier_label: str
+    code: str
+    criterion: str
+    current_label: str
+    target_label: str
+    action: str
+    owner: str
+    due_date: Any
+    status: str
+    status_label: str
+    reviewer_comment: str
+    gain: Fraction
+
+
+@dataclass
+class Priority:
+    code: str
+    text: str
+    action: str
+    tier: int
+    gain: Fraction
+    current_label: str
+    target_label: str
+
+
+@dataclass
 class ReportContext:
     assessment: Assessment
     language: str
@@ -97,6 +127,8 @@ class ReportContext:
     strengths: list[CriterionLine]
     benchmark: Benchmark
     trend: Trend
+    priorities: list[Priority]
+    plan: list[PlanLine]
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -215,6 +247,8 @@ def build_report_context(
                 line.peer_p75 = figures.summary.p75
                 line.peer_rank = figures.rank
 
+    priorities, plan = _plan(assessment, headline, criteria_rows, language)
+
     band = headline.band
     band_doc = version.bands[band.position] if band else {}
     return ReportContext(
@@ -231,7 +265,66 @@ def build_report_context(
         strengths=strengths,
         benchmark=benchmark,
         trend=institution_trend(assessment=assessment),
+        priorities=priorities,
+        plan=plan,
     )
+
+
+def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], list[PlanLine]]:
+    """The three first priorities (from the ranking formula) and the saved plan."""
+    from qa_tool.actions.models import Tier
+    from qa_tool.actions.priorities import propose_actions
+    from qa_tool.actions.selectors import action_plan
+
+    version = assessment.rubric_version
+    answers = {
+        c.code: (scoring.NA if c.na else scoring.Answer(value=c.value))
+        for c in result.criteria
+        if c.na or c.value is not None
+    }
+    proposals = propose_actions(
+        version.spec,
+        answers,
+        recommendations={code: row.recommendations for code, row in criteria_rows.items()},
+    )
+    priorities = [
+        Priority(
+            code=p.code,
+            text=localize(criteria_rows[p.code].text, language),
+            action=localize(p.recommendation, language),
+            tier=p.tier,
+            gain=p.gain,
+            current_label=_label(version, p.current_value, language),
+            target_label=_label(version, p.target_value, language),
+        )
+        for p in proposals[:3]
+    ]
+    plan = [
+        PlanLine(
+            rank=item.rank,
+            tier=item.tier,
+            tier_label=str(Tier(item.tier).label),
+            code=item.criterion.code,
+            criterion=localize(item.criterion.text, language),
+            current_label=_label(version, scoring.exact(item.current_value), language),
+            target_label=_label(version, scoring.exact(item.target_value), language),
+            action=item.text
+            or localize(
+                item.criterion.recommendations.get(
+                    canonical_number_text(scoring.exact(item.current_value))
+                ),
+                language,
+            ),
+            owner=item.owner,
+            due_date=item.due_date,
+            status=item.status,
+            status_label=item.get_status_display(),
+            reviewer_comment=item.reviewer_comment,
+            gain=scoring.exact(item.gain),
+        )
+        for item in action_plan(assessment)
+    ]
+    return priorities, plan
 
 
 def _benchmark(assessment: Assessment, user: Any, codes: list[str], group: str | None) -> Benchmark:

@@ -7,7 +7,8 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_bidi
 
 from rubrics import scoring
 from rubrics.document import canonical_number_text
@@ -74,3 +75,21 @@ def heat(value: Any) -> str:
         return "heat-none"
     bucket = min(int(scoring.exact(value) // 10), 9)
     return f"heat-{max(bucket, 0)}"
+
+
+@register.filter
+def cssstr(value: Any) -> str:
+    """A CSS string literal (for @page content), escaped so text cannot break out."""
+    text = str(value)
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;!?()-_/·–—%" or ord(ch) > 127 else f"\\{ord(ch):x} "
+        for ch in text
+    )
+    # Safe for HTML too: <, >, & and quotes are escaped by the CSS rule above.
+    return mark_safe(f'"{escaped}"')
+
+
+@register.simple_tag
+def arrow() -> str:
+    """"From … to" arrow pointing in the reading direction."""
+    return "←" if get_language_bidi() else "→"

@@ -1,0 +1,95 @@
+"""The report as JSON for BI tools: the scoring contract's JSON, peer figures, the plan."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from qa_tool.benchmarks.selectors import Figures
+from rubrics import scoring
+
+from .context import ReportContext
+
+
+def _pct(value: Fraction | None) -> float | None:
+    shown = scoring.display(value)
+    return None if shown is None else float(shown)
+
+
+def _figures(figures: Figures | None) -> dict[str, Any] | None:
+    if figures is None or not figures.summary.n:
+        return None
+    s = figures.summary
+    return {
+        "n": s.n,
+        "mean": _pct(s.mean),
+        "median": _pct(s.median),
+        "p25": _pct(s.p25),
+        "p75": _pct(s.p75),
+        "min": _pct(s.min),
+        "max": _pct(s.max),
+        "percentile_rank": _pct(figures.rank),
+    }
+
+
+def report_json(context: ReportContext) -> dict[str, Any]:
+    a = context.assessment
+    body: dict[str, Any] = {
+        "assessment": a.pk,
+        "institution": a.institution.code,
+        "rubric": a.rubric_version.rubric.slug,
+        "version": a.rubric_version.version,
+        "cycle": a.cycle.name,
+        "status": a.status,
+        **context.self_result.to_dict(),
+    }
+    body["validated"] = context.reviewed_result.to_dict() if context.reviewed_result else None
+    bench = context.benchmark
+    body["benchmark"] = {
+        "available": bench.allowed,
+        "message": bench.message or None,
+        "groups": [
+            {
+                "group": g.key,
+                "label": g.label,
+                "shown": g.shown,
+                "reason": g.reason or None,
+                "n": g.n if g.shown else None,
+                "overall": _figures(g.overall) if g.shown else None,
+                "domains": {code: _figures(f) for code, f in g.domains.items()} if g.shown else {},
+                **(
+                    {"institutions": [p.code for p in g.peers]}
+                    if g.shown and not bench.anonymous
+                    else {}
+                ),
+            }
+            for g in bench.groups
+        ],
+    }
+    body["trend"] = [
+        {
+            "cycle": p.cycle,
+            "version": p.version,
+            "status": p.status,
+            "overall": _pct(p.overall),
+            "domains": {code: _pct(score) for code, score in p.domains.items()},
+        }
+        for p in context.trend.points
+    ]
+    body["action_plan"] = [
+        {
+            "rank": line.rank,
+            "tier": line.tier,
+            "criterion": line.code,
+            "current_level": line.current_label,
+            "target_level": line.target_label,
+            "action": line.action,
+            "owner": line.owner,
+            "due_date": line.due_date.isoformat() if line.due_date else None,
+            "status": line.status,
+            "gain": _pct(line.gain),
+            "reviewer_comment": line.reviewer_comment,
+        }
+        for line in context.plan
+    ]
+    return body

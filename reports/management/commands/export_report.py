@@ -1,0 +1,58 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from qa_tool.assessments.models import Assessment
+from qa_tool.institutions.models import Role, User
+from reports.context import build_report_context
+from reports.exporters import EXPORTERS
+
+
+class Command(BaseCommand):
+    help = "Write an assessment's report as PDF, Excel or JSON, in any of the interface languages."
+
+    def add_arguments(self, parser):
+        parser.add_argument("assessment_id", type=int, metavar="ID")
+        parser.add_argument("--format", choices=sorted(EXPORTERS), default="pdf")
+        parser.add_argument("--lang", default=settings.LANGUAGE_CODE, help="en, fr, ar or zh-hans")
+        parser.add_argument("-o", "--output", required=True, metavar="FILE")
+        parser.add_argument(
+            "--as-institution",
+            action="store_true",
+            help="apply the anonymity rules of institution users to the peer figures "
+            "(default: the coordinating centre's view, with named peers)",
+        )
+
+    def handle(self, *args, assessment_id, format, lang, output, as_institution, **options):
+        languages = [code for code, _name in settings.LANGUAGES]
+        if lang not in languages:
+            raise CommandError(f"--lang must be one of {', '.join(languages)}")
+        assessment = (
+            Assessment.objects.select_related("institution", "cycle", "rubric_version__rubric")
+            .filter(pk=assessment_id)
+            .first()
+        )
+        if assessment is None:
+            raise CommandError(f"no assessment {assessment_id}")
+        # The command runs for an operator; it reads as the coordinating centre does, or,
+        # with --as-institution, as the institution's own people do.
+        viewer = User(
+            role=Role.LEADER if as_institution else Role.REVIEWER,
+            institution=assessment.institution if as_institution else None,
+        )
+        with translation.override(lang):
+            context = build_report_context(assessment=assessment, user=viewer, language=lang)
+            content = EXPORTERS[format].render(context)
+        path = Path(output)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(
+                json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+        self.stdout.write(
+            f"{format} report of assessment {assessment_id} ({lang}) written to {path}"
+        )

@@ -1,0 +1,100 @@
+"""Pages of the offline fill-in workbook: download it, upload it back.
+
+Thin: every assessment is reached through ``get_assessment_for``; checking and
+applying are in ``reports.workbook``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, ngettext
+from django.views.decorators.cache import never_cache
+
+from qa_tool.assessments.access import can_edit, get_assessment_for
+
+from .forms import WorkbookUploadForm
+from .workbook import CONTENT_TYPE, WorkbookError, export_workbook, import_workbook
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_LOCATION = re.compile(r"^(\w+(?:![A-Z]+\d+)?): (.*)$", re.DOTALL)
+
+
+def workbook_filename(assessment, *, blank: bool) -> str:
+    parts = [
+        assessment.institution.code,
+        assessment.rubric_version.rubric.slug,
+        assessment.rubric_version.version,
+        assessment.cycle.name,
+        "blank" if blank else "",
+    ]
+    name = "-".join(_UNSAFE.sub("-", part).strip("-") for part in parts if part)
+    return f"{name or 'assessment'}.xlsx"
+
+
+@never_cache
+@login_required
+def download(request, assessment_id: int):
+    assessment = get_assessment_for(request.user, assessment_id)
+    blank = request.GET.get("blank") == "1"
+    data = export_workbook(assessment=assessment, prefilled=not blank, language=get_language())
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{workbook_filename(assessment, blank=blank)}"'
+    )
+    return response
+
+
+def _split(problem: str) -> dict[str, str]:
+    """A problem as (where, what), so the page can keep cell references left to right."""
+    match = _LOCATION.match(problem)
+    if match is None:
+        return {"where": "", "what": problem}
+    return {"where": match[1], "what": match[2]}
+
+
+@never_cache
+@login_required
+def upload(request, assessment_id: int):
+    assessment = get_assessment_for(request.user, assessment_id, write=True)
+    problems: list[dict[str, str]] = []
+    if request.method == "POST":
+        form = WorkbookUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                changed = import_workbook(
+                    data=form.cleaned_data["file"].read(),
+                    user=request.user,
+                    assessment_id=assessment.pk,
+                )
+            except WorkbookError as error:
+                problems = [_split(problem) for problem in error.problems]
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Workbook imported: %(count)s criterion updated.",
+                        "Workbook imported: %(count)s criteria updated.",
+                        changed,
+                    )
+                    % {"count": changed},
+                )
+                return redirect(reverse("assessments:fill_step", args=[assessment.pk, "review"]))
+    else:
+        form = WorkbookUploadForm()
+    return render(
+        request,
+        "reports/workbook_upload.html",
+        {
+            "assessment": assessment,
+            "version": assessment.rubric_version,
+            "form": form,
+            "problems": problems,
+            "can_edit": can_edit(request.user, assessment),
+        },
+    )

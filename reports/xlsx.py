@@ -1,0 +1,373 @@
+"""Excel renderings: the assessment report workbook, and the reviewers' comparison export."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from io import BytesIO
+from typing import Any
+
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, RadarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qa_tool.benchmarks.selectors import Peer
+from qa_tool.benchmarks.statistics import Summary
+from rubrics import scoring
+
+from .cells import protect
+from .context import ReportContext
+
+PCT = "0.0"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _n(value: Fraction | None) -> float | None:
+    """A percentage as a number rounded like the pages (one decimal, half away from zero)."""
+    shown = scoring.display(value)
+    return None if shown is None else float(shown)
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Worksheet:
+    ws = wb.create_sheet(title[:31])
+    ws.sheet_view.rightToLeft = get_language_bidi()
+    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(row=1, column=column)
+        protect(cell, header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = WRAP
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _row(ws: Worksheet, values: list[Any], pct_columns: tuple[int, ...] = ()) -> None:
+    row = ws.max_row + 1
+    for column, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=column)
+        protect(cell, value)
+        cell.alignment = WRAP
+        if column in pct_columns:
+            cell.number_format = PCT
+
+
+def _finish(ws: Worksheet) -> None:
+    if ws.max_row > 1:
+        ws.auto_filter.ref = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+
+
+def render_xlsx(context: ReportContext) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    a = context.assessment
+    result = context.result
+
+    summary = _sheet(wb, _("Summary"), [_("Item"), _("Value")], [34, 60])
+    facts = [
+        (_("Institution"), a.institution.name),
+        (_("Rubric"), f"{a.rubric_version.display_title} ({a.rubric_version.version})"),
+        (_("Cycle"), a.cycle.name),
+        (_("Status"), a.get_status_display()),
+        (_("Overall score"), _n(result.score)),
+        (_("Self-assessed score"), _n(context.self_result.score)),
+        (
+            _("Validated score"),
+            _n(context.reviewed_result.score) if context.reviewed_result else None,
+        ),
+        (_("Band"), context.band_label),
+        (
+            _("Result"),
+            (_("Passed") if result.passed else _("Not passed"))
+            if result.passed is not None
+            else "",
+        ),
+        (_("Failed critical criteria"), ", ".join(result.failed_critical)),
+        (_("Completion"), _n(result.completion)),
+        (
+            _("Points"),
+            f"{scoring.plain_number(result.points)} / {scoring.plain_number(result.points_possible)}",
+        ),
+    ]
+    for label, value in facts:
+        _row(summary, [label, value], pct_columns=(2,) if isinstance(value, float) else ())
+    summary.freeze_panes = None
+
+    # Domain table with peer figures, feeding the native charts.
+    start = summary.max_row + 2
+    headers = [
+        _("Domain"),
+        _("Score"),
+        _("Peer median"),
+        _("Peer 25th percentile"),
+        _("Peer 75th percentile"),
+    ]
+    for column, header in enumerate(headers, start=1):
+        cell = summary.cell(row=start, column=column)
+        protect(cell, header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for offset, d in enumerate(context.domains, start=1):
+        values = [
+            f"{d.code} {d.title}",
+            _n(d.score),
+            _n(d.peer_median),
+            _n(d.peer_p25),
+            _n(d.peer_p75),
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = summary.cell(row=start + offset, column=column)
+            protect(cell, value)
+            if column > 1:
+                cell.number_format = PCT
+    for column in ("C", "D", "E"):
+        summary.column_dimensions[column].width = 16
+    end = start + len(context.domains)
+    has_peers = context.benchmark.selected is not None
+    categories = Reference(summary, min_col=1, min_row=start + 1, max_row=end)
+    series_cols = 3 if has_peers else 2
+
+    radar = RadarChart()
+    radar.type = "marker"
+    radar.title = _("Domain scores")
+    radar.y_axis.scaling.min = 0
+    radar.y_axis.scaling.max = 100
+    radar.add_data(
+        Reference(summary, min_col=2, max_col=series_cols, min_row=start, max_row=end),
+        titles_from_data=True,
+    )
+    radar.set_categories(categories)
+    radar.height, radar.width = 9, 14
+    summary.add_chart(radar, f"G{start}")
+
+    bars = BarChart()
+    bars.type = "bar"
+    bars.title = _("Domain scores and the peer range")
+    bars.y_axis.scaling.min = 0
+    bars.y_axis.scaling.max = 100
+    bars.add_data(
+        Reference(summary, min_col=2, max_col=5 if has_peers else 2, min_row=start, max_row=end),
+        titles_from_data=True,
+    )
+    bars.set_categories(categories)
+    bars.height, bars.width = 9, 14
+    summary.add_chart(bars, f"G{start + 20}")
+
+    scores = _sheet(
+        wb,
+        _("Scores"),
+        [
+            _("Domain"),
+            _("Code"),
+            _("Criterion"),
+            _("Level"),
+            _("Score"),
+            _("Weight"),
+            _("Critical"),
+            _("Justification"),
+            _("Validated level"),
+            _("Evidence"),
+        ],
+        [10, 9, 60, 22, 10, 9, 10, 60, 20, 40],
+    )
+    for c in context.criteria:
+        level = _("N/A") if c.na else c.level_label
+        evidence = "\n".join([e.original_name for e in c.evidence] + c.links)
+        _row(
+            scores,
+            [
+                c.domain_code,
+                c.code,
+                c.text,
+                level,
+                _n(c.score),
+                float(c.weight),
+                _("yes") if c.critical else "",
+                c.justification,
+                _("N/A") if c.reviewed_na else c.reviewed_label,
+                evidence,
+            ],
+            pct_columns=(5,),
+        )
+    _finish(scores)
+
+    plan = _sheet(
+        wb,
+        _("Action plan"),
+        [
+            _("Priority"),
+            _("Tier"),
+            _("Code"),
+            _("Criterion"),
+            _("Current level"),
+            _("Target"),
+            _("Action"),
+            _("Owner"),
+            _("Due date"),
+            _("Status"),
+            _("Reviewer's comment"),
+        ],
+        [9, 22, 9, 50, 18, 18, 60, 20, 12, 14, 40],
+    )
+    for line in context.plan:
+        _row(
+            plan,
+            [
+                line.rank,
+                line.tier_label,
+                line.code,
+                line.criterion,
+                line.current_label,
+                line.target_label,
+                line.action,
+                line.owner,
+                line.due_date,
+                line.status_label,
+                line.reviewer_comment,
+            ],
+        )
+        if line.due_date:
+            plan.cell(row=plan.max_row, column=9).number_format = "yyyy-mm-dd"
+    _finish(plan)
+
+    bench = context.benchmark
+    if bench.selected is not None:
+        g = bench.selected
+        sheet = _sheet(
+            wb,
+            _("Benchmark"),
+            [
+                _("Measure"),
+                "n",
+                _("Mean"),
+                _("Median"),
+                _("25th percentile"),
+                _("75th percentile"),
+                _("Minimum"),
+                _("Maximum"),
+                _("Your percentile rank"),
+            ],
+            [40, 6, 10, 10, 14, 14, 10, 10, 18],
+        )
+        _row(sheet, [f"{g.label} {g.explanation}".strip()])
+        rows = [(_("Overall"), g.overall)] + [
+            (f"{d.code} {d.title}", g.domains.get(d.code)) for d in context.domains
+        ]
+        for label, figures in rows:
+            s: Summary | None = figures.summary if figures else None
+            if s is None or not s.n:
+                _row(sheet, [label])
+                continue
+            _row(
+                sheet,
+                [
+                    label,
+                    s.n,
+                    _n(s.mean),
+                    _n(s.median),
+                    _n(s.p25),
+                    _n(s.p75),
+                    _n(s.min),
+                    _n(s.max),
+                    _n(figures.rank),
+                ],
+                pct_columns=(3, 4, 5, 6, 7, 8, 9),
+            )
+        _finish(sheet)
+
+    wb.active = 0
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def render_comparison_xlsx(
+    *, peers: list[Peer], domains: list[tuple[str, str]], title: str
+) -> bytes:
+    """Institutions as rows, overall and domains as columns, with the group's figures.
+
+    Write-only mode keeps memory flat for hundreds of institutions.
+    """
+    from qa_tool.benchmarks.statistics import summarise
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Comparison")[:31])
+    ws.sheet_view.rightToLeft = get_language_bidi()
+    codes = [code for code, _title in domains]
+    ws.column_dimensions["A"].width = 12
+    ws.column_dimensions["B"].width = 42
+    ws.freeze_panes = "C3"
+
+    def cells(values, *, bold=False, pct_from=None):
+        row = []
+        for index, value in enumerate(values):
+            cell = protect(WriteOnlyCell(ws), value)
+            if bold:
+                cell.font = HEADER_FONT
+                cell.fill = HEADER_FILL
+            if pct_from is not None and index >= pct_from and isinstance(value, float):
+                cell.number_format = PCT
+            row.append(cell)
+        return row
+
+    ws.append(cells([title], bold=True))
+    ws.append(
+        cells(
+            [_("Code"), _("Institution"), _("Country"), _("Region"), _("Overall"), *codes],
+            bold=True,
+        )
+    )
+    for peer in peers:
+        ws.append(
+            cells(
+                [
+                    peer.code,
+                    peer.name,
+                    peer.country,
+                    peer.region,
+                    _n(peer.overall),
+                    *[_n(peer.domains.get(c)) for c in codes],
+                ],
+                pct_from=4,
+            )
+        )
+    first, last = 3, 2 + len(peers)
+    stats = {
+        "overall": summarise([p.overall for p in peers if p.overall is not None]),
+        **{
+            c: summarise([p.domains[c] for p in peers if p.domains.get(c) is not None])
+            for c in codes
+        },
+    }
+    ws.append([])
+    for label, attribute in (
+        ("n", "n"),
+        (_("Mean"), "mean"),
+        (_("Median"), "median"),
+        (_("25th percentile"), "p25"),
+        (_("75th percentile"), "p75"),
+        (_("Minimum"), "min"),
+        (_("Maximum"), "max"),
+    ):
+        values = [getattr(stats[key], attribute) for key in ["overall", *codes]]
+        values = [v if attribute == "n" else _n(v) for v in values]
+        ws.append(cells(["", label, "", "", *values], bold=False, pct_from=4))
+    if peers:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = _("Overall score by institution")
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = 100
+        chart.add_data(Reference(ws, min_col=5, min_row=2, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+        chart.width = max(15, min(60, len(peers) * 0.6))
+        ws.add_chart(chart, f"{get_column_letter(len(codes) + 7)}3")
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,301 @@
+"""Reports: PDF in four languages, Excel, JSON, the comparison export; contents and permissions."""
+
+import io
+import json
+import logging
+import shutil
+import subprocess
+from io import StringIO
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from qa_tool.actions.services import action_plan_generate
+from qa_tool.assessments.services import AnswerInput, assessment_save_answers, assessment_submit
+from qa_tool.institutions.models import Role, User
+from reports import pdf as pdf_module
+from reports.context import build_report_context
+from reports.exporters import EXPORTERS
+from reports.pdf import StaticOnlyFetcher
+
+from ..benchmarks.test_peer_groups import add_peer
+
+needs_poppler = pytest.mark.skipif(
+    not shutil.which("pdftotext"), reason="poppler-utils is not installed (make test installs it)"
+)
+
+
+@pytest.fixture
+def submitted(assessment, officer):
+    assessment_save_answers(
+        assessment=assessment,
+        answers={
+            "C4": AnswerInput(value=1, justification='=HYPERLINK("http://evil.example")'),
+            "C5": AnswerInput(value=2, justification="<img src='http://evil.example/x.png'> plain"),
+        },
+    )
+    assessment_submit(assessment=assessment)
+    action_plan_generate(assessment=assessment, actor=officer)
+    return assessment
+
+
+@pytest.fixture
+def peers(submitted, rubric_version, cycle):
+    for score in (40, 55, 60, 70, 90):
+        add_peer(rubric_version, cycle, overall=score)
+
+
+def render(assessment, fmt, language="en", viewer=None):
+    viewer = viewer or User(role=Role.LEADER, institution=assessment.institution)
+    with translation.override(language):
+        context = build_report_context(assessment=assessment, user=viewer, language=language)
+        return EXPORTERS[fmt].render(context)
+
+
+def pdf_text(content: bytes, tmp_path, name="r.pdf") -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdf_fonts(content: bytes, tmp_path) -> str:
+    path = tmp_path / "f.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def page_count(text: str) -> int:
+    return text.count("\f")
+
+
+@needs_poppler
+def test_english_pdf_has_every_section(submitted, peers, tmp_path):
+    text = pdf_text(render(submitted, "pdf"), tmp_path)
+    for expected in (
+        "Quality improvement report",
+        "Home University",
+        "Executive summary",
+        "71.3 %",  # overall: C1=3, C2=2, C3 N/A, C4=1, C5=2
+        "Strengths",
+        "Priorities",
+        "Domain scores",
+        "Peer benchmark",
+        "Action plan",
+        "Refine C2",  # the rubric's recommendation for C2 at level 2
+        "Appendix",
+        "Strong <b>policy</b>",  # user text shown as text
+        "=HYPERLINK",
+    ):
+        assert expected in text, expected
+    pages = page_count(text)
+    assert pages >= 4
+    assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+    assert "Names and single scores of other institutions are never shown" in text
+    assert "Test University" not in text  # peers stay anonymous for the dean's report
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("language", "expected", "font"),
+    [
+        ("fr", "Domain one (fr)", "Noto-Sans"),
+        ("ar", "Domain one (ar)", "Noto-Naskh-Arabic"),
+        ("zh-hans", "Domain one (zh)", "Noto-Sans-CJK-SC"),
+    ],
+)
+def test_pdf_in_each_language_uses_its_fonts(submitted, tmp_path, language, expected, font):
+    content = render(submitted, "pdf", language)
+    text = pdf_text(content, tmp_path)
+    assert expected in text
+    assert font in pdf_fonts(content, tmp_path)
+
+
+@needs_poppler
+def test_arabic_pdf_is_right_to_left(submitted):
+    from django.template.loader import render_to_string
+
+    with translation.override("ar"):
+        context = build_report_context(
+            assessment=submitted, user=User(role=Role.REVIEWER), language="ar"
+        )
+        html = render_to_string(
+            "reports/report_pdf.html",
+            {
+                "report": context,
+                "charts": {},
+                "rtl": True,
+                "html_lang": "ar",
+                "fonts": "",
+                "page_footer": '""',
+            },
+        )
+    assert '<html lang="ar" dir="rtl">' in html
+
+
+@needs_poppler
+def test_each_language_renders_to_png_for_a_person_to_look_at(submitted, tmp_path):
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm missing")
+    for language in ("en", "fr", "ar", "zh-hans"):
+        path = tmp_path / f"report-{language}.pdf"
+        path.write_bytes(render(submitted, "pdf", language))
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "40",
+                "-f",
+                "1",
+                "-l",
+                "3",
+                str(path),
+                str(tmp_path / language),
+            ],
+            check=True,
+        )
+        pngs = sorted(tmp_path.glob(f"{language}-*.png"))
+        assert len(pngs) == 3 and all(p.stat().st_size > 2000 for p in pngs)
+
+
+def test_missing_font_logs_a_warning_and_still_renders(submitted, monkeypatch, caplog):
+    monkeypatch.setattr(pdf_module, "installed_families", lambda: frozenset())
+    with caplog.at_level(logging.WARNING, logger="reports.pdf"):
+        content = render(submitted, "pdf", "zh-hans")
+    assert content.startswith(b"%PDF")
+    assert "Noto Sans CJK SC" in caplog.text and "is installed" in caplog.text
+
+
+def test_fetcher_serves_only_static_files_and_data_urls():
+    fetcher = StaticOnlyFetcher()
+    css = fetcher.fetch("qa-static:/qa_tool/site.css")
+    assert b"logical properties" in css.read()
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    for url in (
+        "http://example.org/x.png",
+        "https://example.org/",
+        "file:///etc/passwd",
+        "qa-static:/../../settings.py",
+        "ftp://x/y",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_excel_report_contents_and_formula_defence(submitted, peers):
+    workbook = openpyxl.load_workbook(io.BytesIO(render(submitted, "xlsx")))
+    assert workbook.sheetnames == ["Summary", "Scores", "Action plan", "Benchmark"]
+    summary = workbook["Summary"]
+    values = {
+        row[0].value: row[1].value
+        for row in summary.iter_rows(min_row=2, max_col=2)
+        if row[0].value
+    }
+    assert (
+        values["Overall score"] == 71.3
+        and values["Band"] == "Middle"
+        and values["Institution"] == "Home University"
+    )
+    assert len(summary._charts) == 2  # radar and bar
+    scores = workbook["Scores"]
+    assert scores.freeze_panes == "A2" and scores.auto_filter.ref.startswith("A1:")
+    rows = {row[1].value: row for row in scores.iter_rows(min_row=2)}
+    assert rows["C1"][4].value == 100.0 and rows["C1"][4].number_format == "0.0"
+    risky = rows["C4"][7]
+    assert (
+        risky.value == '=HYPERLINK("http://evil.example")'
+        and risky.data_type == "s"
+        and risky.quotePrefix
+    )
+    plan = workbook["Action plan"]
+    assert [c.value for c in plan[1]][:3] == ["Priority", "Tier", "Code"]
+    assert plan.max_row >= 3
+    bench = workbook["Benchmark"]
+    assert any(row[1].value == 5 for row in bench.iter_rows(min_row=2))
+
+
+def test_excel_report_in_arabic_is_right_to_left(submitted):
+    workbook = openpyxl.load_workbook(io.BytesIO(render(submitted, "xlsx", "ar")))
+    assert workbook.worksheets[0].sheet_view.rightToLeft
+
+
+def test_json_report(client, dean, submitted, peers):
+    client.force_login(dean)
+    response = client.get(reverse("reports:report", args=[submitted.pk, "json"]))
+    body = response.json()
+    assert body["overall"]["score"] == 71.3 and body["institution"] == "HOME"
+    assert body["criteria"][2] == {"code": "C3", "value": None, "na": True, "score": None}
+    groups = {g["group"]: g for g in body["benchmark"]["groups"]}
+    assert groups["all"]["shown"] and groups["all"]["overall"]["n"] == 5
+    assert "institutions" not in groups["all"]  # anonymous for the dean
+    assert body["action_plan"][0]["rank"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "json"])
+def test_downloads_are_scoped(client, outsider, dean, reviewer, submitted, fmt):
+    url = reverse("reports:report", args=[submitted.pk, fmt])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    for persona in (dean, reviewer):
+        client.force_login(persona)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == EXPORTERS[fmt].content_type
+
+
+def test_unknown_format_is_404(client, dean, submitted):
+    client.force_login(dean)
+    assert client.get(reverse("reports:report", args=[submitted.pk, "docx"])).status_code == 404
+
+
+def test_results_page_offers_the_downloads(client, dean, submitted):
+    client.force_login(dean)
+    page = client.get(reverse("assessments:score", args=[submitted.pk])).content.decode()
+    for fmt in ("pdf", "xlsx", "json"):
+        assert reverse("reports:report", args=[submitted.pk, fmt]) in page
+
+
+def test_comparison_export(client, reviewer, officer, submitted, peers):
+    client.force_login(officer)
+    assert client.get(reverse("reports:compare_xlsx")).status_code == 403
+    client.force_login(reviewer)
+    response = client.get(reverse("reports:compare_xlsx"))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:5] == ("Code", "Institution", "Country", "Region", "Overall")
+    names = [r[1] for r in rows[2:8]]
+    assert "Home University" in names
+    assert any(r[1] == "Median" for r in rows)
+    assert len(sheet._charts) == 1
+
+
+@needs_poppler
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "json"])
+def test_export_report_command(submitted, tmp_path, fmt):
+    path = tmp_path / f"out.{fmt}"
+    call_command(
+        "export_report",
+        str(submitted.pk),
+        "--format",
+        fmt,
+        "--lang",
+        "fr",
+        "-o",
+        str(path),
+        stdout=StringIO(),
+    )
+    data = path.read_bytes()
+    if fmt == "pdf":
+        assert "Domain one (fr)" in pdf_text(data, tmp_path)
+    elif fmt == "xlsx":
+        assert openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]["A2"].value
+    else:
+        assert json.loads(data)["cycle"] == "2026"
