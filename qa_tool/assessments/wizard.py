@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from qa_tool.actions.selectors import previous_actions_by_code
 from rubrics.document import canonical_number_text
 
 from .access import can_edit, get_assessment_for
@@ -320,6 +321,7 @@ class FillWizard(NamedUrlSessionWizardView):
             current_domain=self._domain(current),
             is_review=current == self.review_step,
             evidence=self.evidence,
+            previous_actions=previous_actions_by_code(self.assessment),
             prev_step=self.get_prev_step(current),
             next_step=self.get_next_step(current),
         )

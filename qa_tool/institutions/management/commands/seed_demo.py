@@ -13,12 +13,17 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from qa_tool.assessments.models import Assessment, Cycle
+from qa_tool.actions.models import ActionItem, ActionStatus
+from qa_tool.actions.services import action_plan_generate
+from qa_tool.assessments.models import Assessment, Cycle, Response, Status
 from qa_tool.assessments.services import (
     AnswerInput,
+    ReviewInput,
     assessment_save_answers,
+    assessment_save_review,
     assessment_start,
     assessment_submit,
+    assessment_validate,
 )
 from qa_tool.institutions.models import Institution, Role, User
 from rubrics.document import RubricFileError
@@ -386,6 +391,7 @@ class Command(BaseCommand):
                     created += self._assessment(
                         institutions[code], version, cycles[cycle_name], maturity, submit=True
                     )
+            self._review_and_plans(institutions, version, cycles)
             if course is not None:
                 # A course review in progress for the demo officer.
                 created += self._assessment(
@@ -432,6 +438,59 @@ class Command(BaseCommand):
             if created or not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+
+    def _review_and_plans(self, institutions, version, cycles) -> None:
+        """Validate a third of the first cycle (the reviewer lowers one level), and give the
+        demo institutions an action plan in both cycles, the first one half done."""
+        reviewer = User.objects.get(username="reviewer")
+        officer = User.objects.get(username="officer")
+        first = cycles[CYCLES[0][0]]
+        for index, (code, *_rest) in enumerate(INSTITUTIONS):
+            assessment = Assessment.objects.get(
+                institution=institutions[code], rubric_version=version, cycle=first
+            )
+            if index % 3 or assessment.status != Status.SUBMITTED:
+                continue
+            rated = (
+                Response.objects.filter(assessment=assessment, value__gt=0)
+                .select_related("criterion")
+                .order_by("-value", "criterion__position")
+                .first()
+            )
+            if rated is not None:
+                assessment_save_review(
+                    assessment=assessment,
+                    reviews={
+                        rated.criterion.code: ReviewInput(
+                            value=rated.value - 1,
+                            comment="The evidence supports one level lower.",
+                        )
+                    },
+                    actor=reviewer,
+                )
+            assessment_validate(assessment=assessment, actor=reviewer, comment="Validated.")
+        for code in ("KE-HSU", "EG-OSU"):
+            for cycle_name, _is_open in CYCLES:
+                assessment = Assessment.objects.get(
+                    institution=institutions[code], rubric_version=version, cycle=cycles[cycle_name]
+                )
+                if ActionItem.objects.filter(assessment=assessment).exists():
+                    continue
+                action_plan_generate(assessment=assessment, actor=officer)
+                if cycle_name == CYCLES[0][0]:
+                    items = list(ActionItem.objects.filter(assessment=assessment).order_by("rank"))
+                    for position, item in enumerate(items):
+                        item.status = [
+                            ActionStatus.DONE,
+                            ActionStatus.IN_PROGRESS,
+                            ActionStatus.PLANNED,
+                        ][position % 3]
+                        item.owner = [
+                            "Deputy Vice-Chancellor (Academic)",
+                            "Head of e-learning",
+                            "Quality office",
+                        ][position % 3]
+                    ActionItem.objects.bulk_update(items, ["status", "owner"])
 
     def _assessment(
         self, institution, version, cycle, maturity, *, submit: bool, partial=False

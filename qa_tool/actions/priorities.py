@@ -1,0 +1,122 @@
+"""Which criteria an action plan proposes to improve, and in which order. Pure: no Django.
+
+Every rated criterion below the top level of the scale gets one proposal; N/A and
+unanswered criteria get none. A proposal carries the criterion's current level, a
+target level (the next scale value above the current one) and the rubric's
+recommendation for the current level (its language map, or None).
+
+The order is decided by three keys, in this order:
+
+1. **Tier.** 1 = a critical criterion rated below the critical threshold: it makes
+   the assessment fail (the threshold is the pass rule's ``critical_min_value``;
+   without a pass rule, the top level, as in ``rubrics.scoring``, so tier 1 is
+   exactly the rated criteria of the score's ``failed_critical``); 2 = any other
+   critical criterion below the top; 3 = every other criterion.
+2. **Gain**, descending. The increase of the overall score, in percentage points and
+   as an exact ``Fraction``, if this criterion alone were raised to the top level and
+   every other answer stayed as it is: ``score(answers with c = top) - score(answers)``
+   computed with ``rubrics.scoring.score``. It therefore reflects exactly the
+   criterion's weight, its gap to the top, its domain's weight and the share of the
+   domain among the rated criteria, and the rubric's aggregate mode. It is always
+   positive: a rated criterion below the top raises its own ratio, hence its domain's
+   weighted mean, hence the overall mean (every weight is > 0).
+3. **Rubric order** (the criterion's position in the rubric).
+
+``rank`` numbers the proposals 1..n in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from rubrics.document import canonical_number_text
+from rubrics.scoring import Answer, RubricSpec, score
+
+TIER_FAILS_PASS_RULE = 1
+TIER_CRITICAL = 2
+TIER_IMPROVEMENT = 3
+
+
+@dataclass(frozen=True)
+class Proposal:
+    code: str
+    current_value: Fraction
+    target_value: Fraction  # the next scale value above current_value
+    tier: int  # 1, 2 or 3, see the module docstring
+    gain: Fraction  # percentage points of the overall score if raised to the top level
+    rank: int  # 1..n
+    recommendation: Any  # the rubric's recommendation for the current level, or None
+
+
+def level_key(value: Fraction) -> str:
+    """The key of a level in descriptors and recommendations ("0", "1", "2.5")."""
+    return canonical_number_text(value)
+
+
+def critical_threshold(spec: RubricSpec) -> Fraction:
+    """The level a critical criterion needs (the same rule as ``rubrics.scoring``)."""
+    return spec.pass_rule.critical_min_value if spec.pass_rule else spec.max_value
+
+
+def propose_actions(
+    spec: RubricSpec,
+    answers: Mapping[str, Any],
+    *,
+    recommendations: Mapping[str, Mapping[str, Any]],
+) -> list[Proposal]:
+    """Proposals for every rated criterion below the top level, ranked.
+
+    ``answers`` maps criterion codes to an ``Answer``, a level value or "na" (as
+    ``rubrics.scoring.score`` takes them); ``recommendations`` maps criterion codes to
+    their recommendations, keyed by level (canonical number text).
+    """
+    top = spec.max_value
+    threshold = critical_threshold(spec)
+    parsed = {code: Answer.of(raw) for code, raw in answers.items() if raw is not None}
+    baseline = score(spec, parsed).score
+    candidates = []
+    for position, criterion in enumerate(spec.criteria()):
+        answer = parsed.get(criterion.code)
+        if answer is None or answer.na or answer.value is None or answer.value >= top:
+            continue
+        current = answer.value
+        if criterion.critical and current < threshold:
+            tier = TIER_FAILS_PASS_RULE
+        elif criterion.critical:
+            tier = TIER_CRITICAL
+        else:
+            tier = TIER_IMPROVEMENT
+        raised = score(spec, {**parsed, criterion.code: Answer(value=top)}).score
+        # A rated criterion exists, so both scores are defined.
+        gain = raised - baseline
+        target = min(v for v in spec.scale if v > current)
+        texts = recommendations.get(criterion.code) or {}
+        candidates.append(
+            (
+                (tier, -gain, position),
+                criterion.code,
+                current,
+                target,
+                tier,
+                gain,
+                texts.get(level_key(current)),
+            )
+        )
+    candidates.sort(key=lambda c: c[0])
+    return [
+        Proposal(
+            code=code,
+            current_value=current,
+            target_value=target,
+            tier=tier,
+            gain=gain,
+            rank=rank,
+            recommendation=recommendation,
+        )
+        for rank, (_key, code, current, target, tier, gain, recommendation) in enumerate(
+            candidates, start=1
+        )
+    ]

@@ -1,0 +1,204 @@
+"""Changes to action plans, each in one transaction.
+
+Generation proposes actions from the assessment's levels (see ``priorities``) and
+never overwrites what an officer wrote. Reviewer comments are recorded in the
+assessment's audit trail (action "review", field "action:comment"); the officer's
+edits are recorded only in ``updated_by`` and ``updated_at`` of the action.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qa_tool.assessments.models import Assessment, AuditEvent
+from qa_tool.assessments.selectors import responses_by_code, reviewed_answers_of
+from qa_tool.assessments.services import AssessmentError
+from rubrics import scoring
+
+from .models import ActionItem, ActionStatus
+from .priorities import propose_actions
+
+FOUR_PLACES = Decimal("0.0001")
+OWNER_MAX_LENGTH = ActionItem._meta.get_field("owner").max_length
+
+
+class ActionPlanError(AssessmentError):
+    """A refused change of an action plan, with every reason; nothing was saved."""
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """A stored decimal (4 places, half away from zero) of an exact fraction."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        FOUR_PLACES, rounding=ROUND_HALF_UP
+    )
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
+    """Create the actions the plan lacks; return how many were created.
+
+    Levels are the reviewer's where one was given, else the self-assessed ones.
+    Idempotent: an action that exists keeps its text, owner, due date, status,
+    target and comment; only its current level, tier, rank and gain are refreshed.
+    Actions whose criterion no longer needs one (now at the top level, N/A or
+    unanswered) are kept, ranked after the proposals, with a gain of 0.
+    """
+    version = assessment.rubric_version
+    criteria = {c.code: c for c in version.criteria.all()}
+    answers = reviewed_answers_of(responses_by_code(assessment))
+    proposals = propose_actions(
+        version.spec,
+        answers,
+        recommendations={code: c.recommendations for code, c in criteria.items()},
+    )
+    user = _user(actor)
+    with transaction.atomic():
+        # Lock the assessment row: two generations of one plan queue here.
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        existing = {
+            item.criterion_id: item
+            for item in ActionItem.objects.filter(assessment=assessment).order_by("rank", "pk")
+        }
+        now = timezone.now()
+        to_create, to_update = [], []
+        for proposal in proposals:
+            criterion = criteria[proposal.code]
+            item = existing.pop(criterion.pk, None)
+            fields = {
+                "current_value": _decimal(proposal.current_value),
+                "tier": proposal.tier,
+                "rank": proposal.rank,
+                "gain": _decimal(proposal.gain),
+            }
+            if item is None:
+                to_create.append(
+                    ActionItem(
+                        assessment=assessment,
+                        criterion=criterion,
+                        target_value=_decimal(proposal.target_value),
+                        updated_by=user,
+                        **fields,
+                    )
+                )
+                continue
+            for name, value in fields.items():
+                setattr(item, name, value)
+            to_update.append(item)
+        # What is left no longer needs an action: keep it after the proposals.
+        by_pk = {c.pk: c for c in criteria.values()}
+        for rank, item in enumerate(existing.values(), start=len(proposals) + 1):
+            criterion = by_pk.get(item.criterion_id)
+            answer = answers.get(criterion.code) if criterion else None
+            if answer is not None and answer.value is not None:
+                item.current_value = _decimal(answer.value)
+            item.rank = rank
+            item.gain = Decimal(0)
+            to_update.append(item)
+        ActionItem.objects.bulk_create(to_create)
+        for item in to_update:
+            item.updated_at = now
+        ActionItem.objects.bulk_update(
+            to_update, ["current_value", "tier", "rank", "gain", "updated_at"]
+        )
+    return len(to_create)
+
+
+def action_update(
+    *,
+    item: ActionItem,
+    actor: Any,
+    text: str,
+    owner: str,
+    due_date: datetime.date | None,
+    status: str,
+    target_value: Any,
+) -> None:
+    """Save the officer's edit of an action, or raise ActionPlanError with every reason."""
+    scale = item.assessment.rubric_version.spec.scale
+    problems = []
+    try:
+        target = scoring.exact(target_value)
+    except (TypeError, ValueError, ArithmeticError):
+        target = None
+    current = scoring.exact(item.current_value)
+    code = item.criterion.code
+    if target is None or target not in scale:
+        allowed = ", ".join(str(scoring.plain_number(v)) for v in scale)
+        problems.append(
+            _("%(code)s: the target level must be a level of the scale (%(allowed)s).")
+            % {"code": code, "allowed": allowed}
+        )
+    elif target <= current:
+        problems.append(
+            _(
+                "%(code)s: the target level must be above the current level (%(current)s); "
+                "%(target)s is not."
+            )
+            % {
+                "code": code,
+                "current": scoring.plain_number(current),
+                "target": scoring.plain_number(target),
+            }
+        )
+    if status not in ActionStatus.values:
+        problems.append(
+            _("%(code)s: unknown status %(status)s.") % {"code": code, "status": status}
+        )
+    owner = (owner or "").strip()
+    if len(owner) > OWNER_MAX_LENGTH:
+        problems.append(
+            _("%(code)s: the owner may have at most %(max)s characters.")
+            % {"code": code, "max": OWNER_MAX_LENGTH}
+        )
+    if problems:
+        raise ActionPlanError(problems)
+    with transaction.atomic():
+        item.text = (text or "").strip()
+        item.owner = owner
+        item.due_date = due_date
+        item.status = status
+        item.target_value = _decimal(target)
+        item.updated_by = _user(actor)
+        item.save(
+            update_fields=[
+                "text",
+                "owner",
+                "due_date",
+                "status",
+                "target_value",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+
+
+def action_comment(*, item: ActionItem, actor: Any, comment: str) -> bool:
+    """Save a reviewer's comment on an action; return whether it changed (audited)."""
+    comment = (comment or "").strip()
+    old = item.reviewer_comment
+    if comment == old:
+        return False
+    with transaction.atomic():
+        item.reviewer_comment = comment
+        item.save(update_fields=["reviewer_comment", "updated_at"])
+        AuditEvent.objects.create(
+            assessment_id=item.assessment_id,
+            actor=_user(actor),
+            action=AuditEvent.Action.REVIEW,
+            criterion_code=item.criterion.code,
+            field="action:comment",
+            old=old,
+            new=comment,
+            source="web",
+        )
+    return True
