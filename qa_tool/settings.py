@@ -132,6 +132,8 @@ EVIDENCE_MAX_BYTES = env_int("QA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=
 BENCHMARK_MIN_GROUP = env_int("QA_BENCHMARK_MIN_GROUP", 5, minimum=2)
 # Size of the "most similar institutions" peer group (never below the minimum above).
 BENCHMARK_SIMILAR_K = env_int("QA_BENCHMARK_SIMILAR_K", 8, minimum=2)
+# Largest offline fill-in workbook accepted for upload.
+WORKBOOK_MAX_BYTES = env_int("QA_WORKBOOK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Largest rubric file accepted by the staff upload page.
 RUBRIC_UPLOAD_MAX_BYTES = env_int("QA_RUBRIC_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 

@@ -258,3 +258,24 @@ def test_wizard_page_query_count_does_not_depend_on_answers(
 ):
     with django_assert_max_num_queries(25):
         client.get(step_url(draft, "D1"))
+
+
+def test_previous_cycle_actions_show_next_to_the_criteria(
+    client, officer, assessment, rubric_version
+):
+    from qa_tool.actions.models import ActionItem
+    from qa_tool.actions.services import action_plan_generate
+
+    from ..factories import CycleFactory
+
+    action_plan_generate(assessment=assessment, actor=officer)  # the 2026 plan: C2 and C4
+    ActionItem.objects.filter(criterion__code="C2").update(status="done")
+    later, _ = assessment_start(
+        institution=assessment.institution,
+        rubric_version=rubric_version,
+        cycle=CycleFactory(name="2027"),
+    )
+    client.force_login(officer)
+    page = client.get(step_url(later, "D1")).content.decode()
+    assert "Action planned in cycle 2026:" in page
+    assert "Refine C2" in page and "action-status-done" in page
