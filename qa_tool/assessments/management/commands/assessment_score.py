@@ -1,8 +1,8 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from qa_tool.assessments.models import Assessment
+from qa_tool.assessments.commands import assessment_by_id
 from qa_tool.assessments.selectors import assessment_score_json
 
 
@@ -16,13 +16,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, assessment_id, as_json, **options):
-        assessment = (
-            Assessment.objects.select_related("institution", "cycle", "rubric_version__rubric")
-            .filter(pk=assessment_id)
-            .first()
-        )
-        if assessment is None:
-            raise CommandError(f"no assessment {assessment_id}")
+        assessment = assessment_by_id(assessment_id)
         data = assessment_score_json(assessment)
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

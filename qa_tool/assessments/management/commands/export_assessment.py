@@ -1,9 +1,9 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from qa_tool.assessments.models import Assessment
+from qa_tool.assessments.commands import assessment_by_id
 from qa_tool.assessments.selectors import assessment_export
 
 
@@ -15,13 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, metavar="FILE.json")
 
     def handle(self, *args, assessment_id, output, **options):
-        assessment = (
-            Assessment.objects.select_related("institution", "cycle", "rubric_version__rubric")
-            .filter(pk=assessment_id)
-            .first()
-        )
-        if assessment is None:
-            raise CommandError(f"no assessment {assessment_id}")
+        assessment = assessment_by_id(assessment_id)
         Path(output).write_text(
             json.dumps(assessment_export(assessment), ensure_ascii=False, indent=2) + "\n",
             encoding="utf-8",
