@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from qa_tool.assessments.access import get_assessment_for
@@ -371,6 +372,8 @@ def _export(assessment: Assessment, prefilled: bool, language: str) -> bytes:
         identity.cell(row=header_row + index, column=3, value=revision)
         identity.cell(row=header_row + index, column=4, value=fingerprint)
     identity.protection.sheet = True
+    # Sheets cannot be renamed, moved, unhidden or deleted without unprotecting first.
+    wb.security = WorkbookProtection(lockStructure=True)
 
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -516,7 +519,10 @@ def _resolve_assessment(
         ]
     except PermissionDenied:
         assessment = get_assessment_for(user, assessment_id)
-        if user.role == Role.OFFICER and user.institution_id == assessment.institution_id:
+        if (
+            getattr(user, "role", None) == Role.OFFICER
+            and user.institution_id == assessment.institution_id
+        ):
             message = _("This assessment is %(status)s and can no longer be changed.") % {
                 "status": assessment.get_status_display()
             }
@@ -684,6 +690,13 @@ def _read(wb, user, expected_id: int | None) -> WorkbookAnswers:
                     "hidden sheet was removed. Download the workbook again."
                 )
                 % {"sheet": IDENTITY}
+            ]
+        )
+    if _int(identity.text("format_version")) != FORMAT_VERSION:
+        raise WorkbookError(
+            [
+                f"{identity.ref('format_version')}: "
+                + _("this workbook's format is not supported. Download the workbook again.")
             ]
         )
     assessment, problems = _resolve_assessment(identity, user, expected_id)

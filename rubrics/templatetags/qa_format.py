@@ -91,5 +91,5 @@ def cssstr(value: Any) -> str:
 
 @register.simple_tag
 def arrow() -> str:
-    """"From … to" arrow pointing in the reading direction."""
+    """ "From … to" arrow pointing in the reading direction."""
     return "←" if get_language_bidi() else "→"

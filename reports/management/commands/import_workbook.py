@@ -1,0 +1,57 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
+
+from reports.workbook import (
+    WorkbookError,
+    check_file_name,
+    import_workbook,
+    max_upload_bytes,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Check a filled-in workbook and apply its answers to the draft it was downloaded for, "
+        "all or nothing, as USERNAME (who must be allowed to change it)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE.xlsx")
+        parser.add_argument(
+            "--user",
+            required=True,
+            metavar="USERNAME",
+            help="the quality officer recorded in the audit trail; their rights are checked",
+        )
+
+    def handle(self, *args, file, user, **options):
+        person = get_user_model().objects.filter(username=user).first()
+        if person is None or not person.is_active:
+            raise CommandError(f"no active user {user}")
+        reason = check_file_name(Path(file).name)
+        if reason:
+            raise CommandError(reason)
+        path = Path(file)
+        try:
+            size = path.stat().st_size
+            limit = max_upload_bytes()
+            # Never read more than the limit (and one byte to notice it is exceeded).
+            with path.open("rb") as handle:
+                data = handle.read(min(size, limit) + 1)
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
+        try:
+            changed = import_workbook(data=data, user=person, source="workbook")
+        except WorkbookError as exc:
+            for problem in exc.problems:
+                self.stderr.write(f"{file}: {problem}")
+            raise CommandError(
+                f"{len(exc.problems)} problem(s) found; nothing was changed."
+            ) from None
+        self.stdout.write(
+            ngettext("%(count)s criterion updated", "%(count)s criteria updated", changed)
+            % {"count": changed}
+        )
