@@ -245,3 +245,16 @@ def test_admin_shows_the_rubric_tree_read_only_and_retires(client, admin_user, r
 def test_admin_site_is_closed_to_non_staff(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_refusals_are_explained_on_a_normal_page(client, outsider, dean, assessment, settings):
+    settings.DEBUG = False
+    client.force_login(outsider)
+    response = client.get(reverse("assessments:score", args=[assessment.pk]))
+    assert (
+        response.status_code == 404
+        and "belongs to another institution" in response.content.decode()
+    )
+    client.force_login(dean)
+    response = client.get(reverse("assessments:fill_step", args=[assessment.pk, "D1"]))
+    assert response.status_code == 403 and "does not allow this action" in response.content.decode()
