@@ -20,6 +20,7 @@ from typing import Any
 
 import jsonschema
 import yaml
+from django.utils.translation import gettext as _
 
 from rubrics.i18n import RUBRIC_LANGUAGES
 
@@ -57,20 +58,33 @@ def parse(content: bytes, source: str) -> Any:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RubricFileError([Problem(source, "", f"not UTF-8 text ({exc.reason})")]) from None
+        raise RubricFileError(
+            [Problem(source, "", _("not UTF-8 text (%(reason)s)") % {"reason": exc.reason})]
+        ) from None
     if source.lower().endswith(".json"):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            message = f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            message = _("malformed JSON at line %(line)s, column %(column)s: %(reason)s") % {
+                "line": exc.lineno,
+                "column": exc.colno,
+                "reason": exc.msg,
+            }
             raise RubricFileError([Problem(source, "", message)]) from None
     try:
         return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        raise RubricFileError([Problem(source, "", f"malformed YAML{where}: {reason}")]) from None
+        if mark:
+            message = _("malformed YAML at line %(line)s, column %(column)s: %(reason)s") % {
+                "line": mark.line + 1,
+                "column": mark.column + 1,
+                "reason": reason,
+            }
+        else:
+            message = _("malformed YAML: %(reason)s") % {"reason": reason}
+        raise RubricFileError([Problem(source, "", message)]) from None
 
 
 def read_rubric(content: bytes, source: str) -> dict[str, Any]:
@@ -81,7 +95,7 @@ def read_rubric(content: bytes, source: str) -> dict[str, Any]:
 def validate(raw: Any, source: str = "") -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise RubricFileError(
-            [Problem(source, "", "the file must hold a mapping (slug, version, …)")]
+            [Problem(source, "", _("the file must hold a mapping (slug, version, …)"))]
         )
     doc = _stringify_level_keys(raw)
     problems = [Problem(source, loc, msg) for loc, msg in _schema_problems(doc)]
@@ -97,10 +111,11 @@ def translation_gaps(doc: dict[str, Any]) -> list[str]:
     """Locations of texts missing a language that the rubric uses elsewhere."""
     used = set()
     texts = list(_texts(doc, ""))
-    for _, text in texts:
+    for _where, text in texts:
         used.update(text)
     return [
-        f"{loc}: no {', '.join(sorted(used - set(text)))} text"
+        _("%(location)s: no %(languages)s text")
+        % {"location": loc, "languages": ", ".join(sorted(used - set(text)))}
         for loc, text in texts
         if used - set(text)
     ]
@@ -139,58 +154,73 @@ def _explain(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
         return _explain_one_of(error, path)
     if kind == "required":
         missing = [name for name in error.validator_value if name not in error.instance]
-        return [(_location([*path, name]), "is required") for name in missing]
+        return [(_location([*path, name]), _("is required")) for name in missing]
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - allowed)
         if allowed == set(RUBRIC_LANGUAGES):
             languages = ", ".join(RUBRIC_LANGUAGES)
             return [
-                (_location([*path, name]), f"unknown language; use one of {languages}")
+                (
+                    _location([*path, name]),
+                    _("unknown language; use one of %(languages)s") % {"languages": languages},
+                )
                 for name in extra
             ]
-        return [(_location([*path, name]), "unknown field") for name in extra]
+        return [(_location([*path, name]), _("unknown field")) for name in extra]
     if kind == "type":
-        return [(loc, f"must be {_type_words(error.validator_value)}")]
+        return [(loc, _("must be %(kind)s") % {"kind": _type_words(error.validator_value)})]
     if kind == "exclusiveMinimum":
-        return [(loc, f"must be greater than {error.validator_value}")]
+        return [(loc, _("must be greater than %(limit)s") % {"limit": error.validator_value})]
     if kind == "minimum":
-        return [(loc, f"must be at least {error.validator_value}")]
+        return [(loc, _("must be at least %(limit)s") % {"limit": error.validator_value})]
     if kind == "maximum":
-        return [(loc, f"must be at most {error.validator_value}")]
+        return [(loc, _("must be at most %(limit)s") % {"limit": error.validator_value})]
     if kind == "enum":
-        return [(loc, "must be one of " + ", ".join(map(str, error.validator_value)))]
+        return [
+            (
+                loc,
+                _("must be one of %(choices)s")
+                % {"choices": ", ".join(map(str, error.validator_value))},
+            )
+        ]
     if kind == "minItems":
-        return [(loc, f"must have at least {error.validator_value} item(s)")]
+        return [(loc, _("must have at least %(count)s item(s)") % {"count": error.validator_value})]
     if kind in ("minLength",):
-        return [(loc, "must not be empty")]
+        return [(loc, _("must not be empty"))]
     if kind == "maxLength":
-        return [(loc, f"must be at most {error.validator_value} characters")]
+        return [(loc, _("must be at most %(count)s characters") % {"count": error.validator_value})]
     if kind == "pattern" and "propertyNames" in error.absolute_schema_path:
-        return [(loc, f"level key {error.instance!r} is not a level value (a number)")]
+        return [
+            (
+                loc,
+                _("level key %(key)s is not a level value (a number)")
+                % {"key": repr(error.instance)},
+            )
+        ]
     if kind == "pattern":
         field = path[-1] if path else ""
         if field == "slug":
-            return [(loc, "must be lowercase letters and digits, separated by single hyphens")]
+            return [(loc, _("must be lowercase letters and digits, separated by single hyphens"))]
         if field == "version":
-            return [(loc, "must be letters, digits, dots, hyphens or underscores")]
+            return [(loc, _("must be letters, digits, dots, hyphens or underscores"))]
         if field == "code":
-            return [(loc, "must be letters, digits, dots, hyphens or underscores")]
-        return [(loc, f"does not match {error.validator_value}")]
+            return [(loc, _("must be letters, digits, dots, hyphens or underscores"))]
+        return [(loc, _("does not match %(pattern)s") % {"pattern": error.validator_value})]
     return [(loc, error.message)]
 
 
 def _type_words(expected: Any) -> str:
     words = {
-        "object": "a mapping",
-        "array": "a list",
-        "string": "a text",
-        "number": "a number",
-        "integer": "a whole number",
-        "boolean": "true or false",
+        "object": _("a mapping"),
+        "array": _("a list"),
+        "string": _("a text"),
+        "number": _("a number"),
+        "integer": _("a whole number"),
+        "boolean": _("true or false"),
     }
     if isinstance(expected, list):
-        return " or ".join(words.get(t, t) for t in expected)
+        return _(" or ").join(words.get(t, t) for t in expected)
     return words.get(expected, expected)
 
 
@@ -201,16 +231,18 @@ def _explain_one_of(error: jsonschema.ValidationError, path: list[Any]) -> list[
         names = [b["required"][0] for b in branches]
         present = [n for n in names if n in error.instance]
         if present:
-            return [(loc, f"give only one of {' or '.join(names)}, not both")]
-        return [(loc, f"needs {' or '.join(names)}")]
+            return [
+                (loc, _("give only one of %(names)s, not both") % {"names": _(" or ").join(names)})
+            ]
+        return [(loc, _("needs %(names)s") % {"names": _(" or ").join(names)})]
     # A text: a string or a language map. Explain against the branch of the given kind.
     if isinstance(error.instance, dict):
         by_branch = [e for e in error.context if e.schema_path and e.schema_path[0] == 1]
         explained = [item for e in by_branch for item in _explain(e)]
         return explained or [(loc, error.message)]
     if isinstance(error.instance, str):
-        return [(loc, "must not be empty")]
-    return [(loc, "must be a text, or a map of language code to text")]
+        return [(loc, _("must not be empty"))]
+    return [(loc, _("must be a text, or a map of language code to text"))]
 
 
 # --- what a schema cannot say --------------------------------------------------------------
@@ -225,21 +257,23 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
     values = [_number(level["value"]) for level in doc["scale"]]
     for i in range(1, len(values)):
         if values[i] <= values[i - 1]:
-            problems.append((f"scale[{i}].value", "level values must increase strictly"))
+            problems.append((f"scale[{i}].value", _("level values must increase strictly")))
     top = max(values)
     aggregate = doc.get("aggregate", "domains")
 
     bands = doc.get("bands") or []
     kinds = {"min_points" if "min_points" in b else "min" for b in bands}
     if len(kinds) > 1:
-        problems.append(("bands", "use either min or min_points in every band, not a mix"))
+        problems.append(("bands", _("use either min or min_points in every band, not a mix")))
     for key in ("min", "min_points"):
         thresholds = [(i, _number(b[key])) for i, b in enumerate(bands) if key in b]
         if thresholds and thresholds[0][1] != 0:
-            problems.append((f"bands[{thresholds[0][0]}].{key}", "the first band must start at 0"))
-        for (_, before), (i, value) in itertools.pairwise(thresholds):
+            problems.append(
+                (f"bands[{thresholds[0][0]}].{key}", _("the first band must start at 0"))
+            )
+        for (_first, before), (i, value) in itertools.pairwise(thresholds):
             if value <= before:
-                problems.append((f"bands[{i}].{key}", "band thresholds must increase strictly"))
+                problems.append((f"bands[{i}].{key}", _("band thresholds must increase strictly")))
 
     rule = doc.get("pass") or {}
     if "min_points" in rule:
@@ -248,11 +282,13 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
         kinds.add("min")
     if "min_points" in kinds:
         if aggregate != "criteria":
-            problems.append(("aggregate", "point thresholds (min_points) need aggregate: criteria"))
+            problems.append(
+                ("aggregate", _("point thresholds (min_points) need aggregate: criteria"))
+            )
         if len(kinds) > 1:
-            problems.append(("pass", "bands and pass must use the same kind of threshold"))
+            problems.append(("pass", _("bands and pass must use the same kind of threshold")))
     if "critical_min_value" in rule and _number(rule["critical_min_value"]) not in values:
-        problems.append(("pass.critical_min_value", "must be one of the scale's level values"))
+        problems.append(("pass.critical_min_value", _("must be one of the scale's level values")))
 
     domain_codes: dict[str, str] = {}
     criterion_codes: dict[str, str] = {}
@@ -262,7 +298,8 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append(
                 (
                     f"{where}.code",
-                    f"duplicate domain code {domain['code']!r} (first at {domain_codes[domain['code']]})",
+                    _("duplicate domain code %(code)s (first at %(first)s)")
+                    % {"code": repr(domain["code"]), "first": domain_codes[domain["code"]]},
                 )
             )
         domain_codes.setdefault(domain["code"], where)
@@ -273,12 +310,13 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
                 problems.append(
                     (
                         f"{cwhere}.code",
-                        f"duplicate criterion code {code!r} (first at {criterion_codes[code]})",
+                        _("duplicate criterion code %(code)s (first at %(first)s)")
+                        % {"code": repr(code), "first": criterion_codes[code]},
                     )
                 )
             criterion_codes.setdefault(code, cwhere)
             if criterion.get("critical") and criterion.get("allow_na"):
-                problems.append((f"{cwhere}.allow_na", "a critical criterion cannot allow N/A"))
+                problems.append((f"{cwhere}.allow_na", _("a critical criterion cannot allow N/A")))
             for key in ("descriptors", "recommendations"):
                 for level_key in criterion.get(key) or {}:
                     try:
@@ -287,11 +325,14 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
                         level = None
                     if level not in values:
                         problems.append(
-                            (f"{cwhere}.{key}.{level_key}", "is not a level value of the scale")
+                            (f"{cwhere}.{key}.{level_key}", _("is not a level value of the scale"))
                         )
                     elif key == "recommendations" and level == top:
                         problems.append(
-                            (f"{cwhere}.{key}.{level_key}", "the top level needs no recommendation")
+                            (
+                                f"{cwhere}.{key}.{level_key}",
+                                _("the top level needs no recommendation"),
+                            )
                         )
     return problems
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rubrics.document import (
     Problem,
@@ -52,7 +53,14 @@ def rubric_import(*, files: list[tuple[str, bytes]], actor: Any = None) -> list[
             continue
         key = (doc["slug"], doc["version"])
         if key in seen:
-            problems.append(Problem(source, "version", f"{key[0]} {key[1]} is also in {seen[key]}"))
+            problems.append(
+                Problem(
+                    source,
+                    "version",
+                    _("%(slug)s %(version)s is also in %(file)s")
+                    % {"slug": key[0], "version": key[1], "file": seen[key]},
+                )
+            )
         seen.setdefault(key, source)
         documents.append((source, doc))
     if problems:
@@ -77,7 +85,7 @@ def rubric_import(*, files: list[tuple[str, bytes]], actor: Any = None) -> list[
 
 def _import_document(source: str, doc: dict[str, Any], actor: Any) -> ImportOutcome | Problem:
     digest = content_hash(doc)
-    rubric, _ = Rubric.objects.get_or_create(slug=doc["slug"], defaults={"title": doc["title"]})
+    rubric, _created = Rubric.objects.get_or_create(slug=doc["slug"], defaults={"title": doc["title"]})
     existing = (
         RubricVersion.objects.select_for_update()
         .filter(rubric=rubric, version=doc["version"])
@@ -90,8 +98,11 @@ def _import_document(source: str, doc: dict[str, Any], actor: Any) -> ImportOutc
         return Problem(
             source,
             "version",
-            f"{doc['slug']} {doc['version']} is used by assessments and is frozen; "
-            "give the changed rubric a new version",
+            _(
+                "%(slug)s %(version)s is used by assessments and is frozen; "
+                "give the changed rubric a new version"
+            )
+            % {"slug": doc["slug"], "version": doc["version"]},
         )
     rubric.title = doc["title"]
     rubric.save(update_fields=["title"])
