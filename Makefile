@@ -12,7 +12,7 @@ PORT ?= 8000
 RUN_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk gettext
 TEST_APT := $(RUN_APT) poppler-utils chromium
 
-.PHONY: run test lint format venv system-deps-run system-deps-test messages clean-venv
+.PHONY: run test lint format venv system-deps-run system-deps-test messages clean-venv perf
 
 run: system-deps-run $(VENV)/.installed messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
@@ -53,3 +53,7 @@ system-deps-test:
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Heavy paths timed on generated data; not part of the test suite.
+perf: system-deps-run $(VENV)/.installed
+	$(PY) perf/run.py
