@@ -258,3 +258,11 @@ def test_refusals_are_explained_on_a_normal_page(client, outsider, dean, assessm
     client.force_login(dean)
     response = client.get(reverse("assessments:fill_step", args=[assessment.pk, "D1"]))
     assert response.status_code == 403 and "does not allow this action" in response.content.decode()
+
+
+def test_interface_is_translated(client, dean, assessment):
+    client.force_login(dean)
+    url = reverse("assessments:score", args=[assessment.pk])
+    assert "لوحة المعلومات" in client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "Tableau de bord" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "仪表板" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
