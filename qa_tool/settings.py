@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "qa_tool.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "qa_tool.urls"

@@ -85,7 +85,9 @@ def rubric_import(*, files: list[tuple[str, bytes]], actor: Any = None) -> list[
 
 def _import_document(source: str, doc: dict[str, Any], actor: Any) -> ImportOutcome | Problem:
     digest = content_hash(doc)
-    rubric, _created = Rubric.objects.get_or_create(slug=doc["slug"], defaults={"title": doc["title"]})
+    rubric, _created = Rubric.objects.get_or_create(
+        slug=doc["slug"], defaults={"title": doc["title"]}
+    )
     existing = (
         RubricVersion.objects.select_for_update()
         .filter(rubric=rubric, version=doc["version"])

@@ -266,3 +266,13 @@ def test_interface_is_translated(client, dean, assessment):
     assert "لوحة المعلومات" in client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "Tableau de bord" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "仪表板" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+def test_pages_carry_a_strict_content_security_policy(client, dean, assessment):
+    client.force_login(dean)
+    policy = client.get(reverse("assessments:score", args=[assessment.pk]))[
+        "Content-Security-Policy"
+    ]
+    assert (
+        "script-src 'self'" in policy and "unsafe" not in policy and "object-src 'none'" in policy
+    )
