@@ -30,8 +30,8 @@ from qa_tool.benchmarks.selectors import (
     peer_pool,
 )
 from rubrics import scoring
-from rubrics.document import canonical_number_text
 from rubrics.i18n import localize
+from rubrics.scoring import canonical_number_text
 
 SORTS = ("rubric", "score", "weight", "gap")
 

@@ -60,9 +60,9 @@ from qa_tool.assessments.services import (
     assessment_save_answers,
 )
 from qa_tool.institutions.models import Role
-from rubrics.document import canonical_number_text
 from rubrics.i18n import RUBRIC_LANGUAGES, localize
 from rubrics.models import Criterion, RubricVersion
+from rubrics.scoring import canonical_number_text
 
 from .cells import protect
 

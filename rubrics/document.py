@@ -23,6 +23,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from rubrics.i18n import RUBRIC_LANGUAGES
+from rubrics.scoring import canonical_number, canonical_number_text
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "rubric.schema.json"
 # libyaml's safe loader is about ten times faster on the shipped rubrics; same safety.
@@ -360,22 +361,6 @@ def _level_key(key: Any) -> str:
         return canonical_number_text(Decimal(str(key)))
     except InvalidOperation:
         return str(key)
-
-
-def canonical_number_text(value: Decimal | Fraction | int | float) -> str:
-    number = canonical_number(value)
-    return str(number)
-
-
-def canonical_number(value: Any) -> int | float:
-    """1, 1.0 and "1" are the same number: an int when whole, else a float of its decimal."""
-    if isinstance(value, Fraction):
-        decimal = Decimal(value.numerator) / Decimal(value.denominator)
-    else:
-        decimal = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if decimal == decimal.to_integral_value():
-        return int(decimal)
-    return float(decimal.normalize())
 
 
 def _text(value: Any) -> dict[str, str]:

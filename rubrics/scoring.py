@@ -70,6 +70,22 @@ def plain_number(value: Fraction) -> int | Decimal:
     return decimal.normalize()
 
 
+def canonical_number(value: Any) -> int | float:
+    """1, 1.0 and "1" are the same number: an int when whole, else a float of its decimal."""
+    if isinstance(value, Fraction):
+        decimal = Decimal(value.numerator) / Decimal(value.denominator)
+    else:
+        decimal = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if decimal == decimal.to_integral_value():
+        return int(decimal)
+    return float(decimal.normalize())
+
+
+def canonical_number_text(value: Any) -> str:
+    """The key of a level in descriptors and recommendations: "0", "1", "2.5"."""
+    return str(canonical_number(value))
+
+
 # --- the rubric as scoring sees it ---------------------------------------------------------
 
 

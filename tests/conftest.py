@@ -2,11 +2,20 @@
 a reviewer and an administrator of the coordinating centre."""
 
 import pytest
+from django.utils import translation
 
 from qa_tool.assessments.services import AnswerInput, assessment_save_answers, assessment_start
 from qa_tool.institutions.models import Role
 
 from .factories import CycleFactory, InstitutionFactory, UserFactory, import_doc
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """A request in another language leaves it active in the thread; start each test in English."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rubrics import scoring
-from rubrics.document import canonical_number_text
 from rubrics.i18n import localize
 from rubrics.models import RubricVersion
+from rubrics.scoring import canonical_number_text
 
 from .models import ActionItem, ActionStatus
 

@@ -32,8 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from rubrics.document import canonical_number_text
-from rubrics.scoring import Answer, RubricSpec, score
+from rubrics.scoring import Answer, RubricSpec, canonical_number_text, score
 
 TIER_FAILS_PASS_RULE = 1
 TIER_CRITICAL = 2

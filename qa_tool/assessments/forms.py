@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
 from qa_tool.institutions.models import Region
-from rubrics.document import canonical_number_text
 from rubrics.i18n import localize
 from rubrics.models import Criterion, RubricVersion
+from rubrics.scoring import canonical_number_text
 
 from .evidence import ACCEPTED_EXTENSIONS, invalid_links
 from .models import Cycle, Status

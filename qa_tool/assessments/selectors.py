@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from rubrics import scoring
-from rubrics.document import canonical_number
+from rubrics.scoring import canonical_number
 
 from .models import Assessment, Response
 

@@ -16,7 +16,7 @@ from django_countries.fields import Country
 from qa_tool.institutions.models import Role
 from reports.charts import report_charts
 from reports.context import SORTS, build_report_context
-from rubrics.document import canonical_number_text
+from rubrics.scoring import canonical_number_text
 
 from .access import can_edit, get_assessment_for
 from .forms import QueueFilterForm, ReviewerForm, StartAssessmentForm

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from qa_tool.actions.selectors import previous_actions_by_code
-from rubrics.document import canonical_number_text
+from rubrics.scoring import canonical_number_text
 
 from .access import can_edit, get_assessment_for
 from .forms import DomainStepForm, ReviewStepForm

@@ -11,9 +11,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi
 
 from rubrics import scoring
-from rubrics.document import canonical_number_text
 from rubrics.i18n import localize
 from rubrics.models import RubricVersion
+from rubrics.scoring import canonical_number_text
 
 register = template.Library()
 
