@@ -48,12 +48,13 @@ class AnswerInput:
     links: str | None = None  # evidence links, one per line; None leaves them as they are
 
 
-def _json_value(row: Response) -> Any:
-    if row.is_na:
+def _level_json(value: Any, na: bool) -> Any:
+    """A level as the audit trail records it: "na", None, an int, or an exact decimal text."""
+    if na:
         return "na"
-    if row.value is None:
+    if value is None:
         return None
-    number = scoring.plain_number(scoring.exact(row.value))
+    number = scoring.plain_number(scoring.exact(value))
     return number if isinstance(number, int) else str(number)
 
 
@@ -136,7 +137,7 @@ def _row_fields(row: Response | None) -> dict[str, Any]:
     if row is None:
         return {"level": None, "justification": "", "links": ""}
     return {
-        "level": _json_value(row),
+        "level": _level_json(row.value, row.is_na),
         "justification": row.justification,
         "links": row.evidence_links,
     }
@@ -144,7 +145,7 @@ def _row_fields(row: Response | None) -> dict[str, Any]:
 
 def _answer_fields(answer: AnswerInput, current: dict[str, Any]) -> dict[str, Any]:
     return {
-        "level": _json_value_of(answer),
+        "level": _level_json(answer.value, answer.na),
         "justification": answer.justification,
         "links": current["links"] if answer.links is None else answer.links,
     }
@@ -250,11 +251,13 @@ def _person(user: Any) -> str:
     return user.get_full_name() or user.username
 
 
-def _event(assessment, actor, source, code, field, old, new) -> AuditEvent:
+def _event(
+    assessment, actor, source, code, field, old, new, action=AuditEvent.Action.ANSWER
+) -> AuditEvent:
     return AuditEvent(
         assessment=assessment,
         actor=actor,
-        action=AuditEvent.Action.ANSWER,
+        action=action,
         criterion_code=code,
         field=field,
         old=old,
@@ -424,15 +427,6 @@ class ReviewInput:
     comment: str = ""
 
 
-def _review_json(value: Any, na: bool) -> Any:
-    if na:
-        return "na"
-    if value is None:
-        return None
-    number = scoring.plain_number(scoring.exact(value))
-    return number if isinstance(number, int) else str(number)
-
-
 def assessment_save_review(
     *, assessment: Assessment, reviews: dict[str, ReviewInput], actor: Any
 ) -> int:
@@ -455,8 +449,8 @@ def assessment_save_review(
         changed_rows, events = [], []
         for code, review in reviews.items():
             row = rows.get(code) or Response(assessment=assessment, criterion=criteria[code])
-            old_level = _review_json(row.reviewed_value, row.reviewed_na)
-            new_level = _review_json(review.value, review.na)
+            old_level = _level_json(row.reviewed_value, row.reviewed_na)
+            new_level = _level_json(review.value, review.na)
             changed = False
             for field, old, new in (
                 ("validated level", old_level, new_level),
@@ -465,15 +459,15 @@ def assessment_save_review(
                 if old != new:
                     changed = True
                     events.append(
-                        AuditEvent(
-                            assessment=assessment,
-                            actor=actor,
-                            action=AuditEvent.Action.REVIEW,
-                            criterion_code=code,
-                            field=field,
-                            old=old,
-                            new=new,
-                            source="web",
+                        _event(
+                            assessment,
+                            actor,
+                            "web",
+                            code,
+                            field,
+                            old,
+                            new,
+                            AuditEvent.Action.REVIEW,
                         )
                     )
             if changed:
@@ -573,11 +567,13 @@ def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> 
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not assessment.is_editable:
             current = {
-                code: (_json_value(row), row.justification)
+                code: (_level_json(row.value, row.is_na), row.justification)
                 for code, row in responses_by_code(assessment).items()
                 if row.is_na or row.value is not None or row.justification
             }
-            wanted = {code: (_json_value_of(a), a.justification) for code, a in answers.items()}
+            wanted = {
+                code: (_level_json(a.value, a.na), a.justification) for code, a in answers.items()
+            }
             if data["status"] == "submitted" and current == wanted:
                 return assessment  # the same submitted answers again: nothing to do
             raise AssessmentError(
@@ -593,15 +589,6 @@ def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> 
             assessment_submit(assessment=assessment, actor=actor, source=source)
             assessment.refresh_from_db()
     return assessment
-
-
-def _json_value_of(answer: AnswerInput) -> Any:
-    if answer.na:
-        return "na"
-    if answer.value is None:
-        return None
-    number = scoring.plain_number(scoring.exact(answer.value))
-    return number if isinstance(number, int) else str(number)
 
 
 def _check_portable_shape(data: Any) -> list[str]:
