@@ -88,13 +88,14 @@ def _fraction(value: Any) -> Fraction | None:
 
 def peer_pool(*, rubric_version_id: int, cycle_id: int) -> list[Peer]:
     """Every institution with a counted summary for this rubric version and cycle."""
+    summaries = ScoreSummary.objects.filter(
+        counts=True,
+        assessment__rubric_version_id=rubric_version_id,
+        assessment__cycle_id=cycle_id,
+        assessment__subject="",
+    )
     rows = list(
-        ScoreSummary.objects.filter(
-            counts=True,
-            assessment__rubric_version_id=rubric_version_id,
-            assessment__cycle_id=cycle_id,
-            assessment__subject="",
-        ).values(
+        summaries.values(
             "pk",
             "assessment_id",
             "overall",
@@ -109,9 +110,10 @@ def peer_pool(*, rubric_version_id: int, cycle_id: int) -> list[Peer]:
         )
     )
     scores: dict[int, dict[str, Fraction | None]] = {}
-    for summary_id, code, score in DomainScore.objects.filter(
-        summary_id__in=[r["pk"] for r in rows]
-    ).values_list("summary_id", "code", "score"):
+    # A subquery rather than a list of ids: the pool may hold thousands of institutions.
+    for summary_id, code, score in DomainScore.objects.filter(summary__in=summaries).values_list(
+        "summary_id", "code", "score"
+    ):
         scores.setdefault(summary_id, {})[code] = _fraction(score)
     return [
         Peer(
