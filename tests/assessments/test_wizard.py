@@ -279,3 +279,15 @@ def test_previous_cycle_actions_show_next_to_the_criteria(
     page = client.get(step_url(later, "D1")).content.decode()
     assert "Action planned in cycle 2026:" in page
     assert "Refine C2" in page and "action-status-done" in page
+
+
+def test_an_expired_session_loses_nothing_saved(client, draft, officer):
+    client.post(step_url(draft, "D1"), d1_post(save_draft="1"))
+    session = client.session
+    session.set_expiry(-1)  # the session cookie has expired
+    session.save()
+    response = client.get(step_url(draft, "D1"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    client.post(reverse("login"), {"username": "officer", "password": "pw-for-tests"})
+    page = client.get(step_url(draft, "D1")).content.decode()
+    assert "Typed in D1" in page and "still thinking" in page
