@@ -5,9 +5,9 @@ validated assessment of the same rubric version in the same cycle: all, same
 region, same country, same type, same size band, and the most similar
 institutions. Institution users never see names or single scores, and only
 groups with at least ``BENCHMARK_MIN_GROUP`` institutions besides their own.
-Filters cannot be combined, and a group is also withheld when it differs from
-a larger shown group that contains it by fewer than that many institutions,
-since the two sets of figures together would reveal the few in between.
+Filters cannot be combined, and groups are withheld, the most specific first,
+until no adding and subtracting of the shown groups' totals isolates fewer than
+that many institutions (see ``disclosure.py``).
 
 Each page reads the pool with two queries whatever its size: one for the
 summaries with their institutions, one for the domain scores.
@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from qa_tool.assessments.models import Assessment
 from qa_tool.institutions.models import SizeBand
 
+from .disclosure import smallest_disclosure
 from .models import DomainScore, ScoreSummary
 from .statistics import Summary, percentile_rank, summarise
 
@@ -251,32 +252,28 @@ def peer_groups(
 
 
 def _withhold_differences(groups: list[GroupFigures], minimum: int) -> None:
-    """Withhold a shown group that a larger shown group contains with fewer than
-    ``minimum`` institutions between them, until no such pair is left."""
-    changed = True
-    while changed:
-        changed = False
+    """Withhold groups, the most specific first, until no adding and subtracting of the
+    shown groups' totals isolates fewer than ``minimum`` institutions."""
+    while True:
         shown = [g for g in groups if g.shown]
-        for small in shown:
-            inner = {p.institution_id for p in small.peers}
-            for large in shown:
-                if large is small:
-                    continue
-                outer = {p.institution_id for p in large.peers}
-                extra = len(outer - inner)
-                if inner < outer and 0 < extra < minimum:
-                    small.shown = False
-                    small.reason = str(
-                        _(
-                            "Withheld: together with “%(group)s” it would reveal fewer than "
-                            "%(minimum)s institutions."
-                        )
-                        % {"group": large.label, "minimum": minimum}
-                    )
-                    changed = True
-                    break
-            if changed:
-                break
+        found = smallest_disclosure(
+            [frozenset(p.institution_id for p in g.peers) for g in shown], minimum
+        )
+        if found is None:
+            return
+        coefficients, _disclosed = found
+        involved = [g for g, c in zip(shown, coefficients, strict=True) if c]
+        # Keep the broadest groups: withhold the smallest one involved ("all" last).
+        victim = min(involved, key=lambda g: (g.key == "all", g.n, -GROUPS.index(g.key)))
+        others = [g.label for g in involved if g is not victim]
+        victim.shown = False
+        victim.reason = str(
+            _(
+                "Withheld: together with %(groups)s it would reveal fewer than %(minimum)s "
+                "institutions."
+            )
+            % {"groups": ", ".join(f"“{label}”" for label in others), "minimum": minimum}
+        )
 
 
 def own_peer(pool: list[Peer], assessment: Assessment) -> Peer | None:

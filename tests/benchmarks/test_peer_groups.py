@@ -19,6 +19,7 @@ from qa_tool.assessments.services import (
     assessment_submit,
     assessment_validate,
 )
+from qa_tool.benchmarks.disclosure import smallest_disclosure
 from qa_tool.benchmarks.models import DomainScore, ScoreSummary
 from qa_tool.benchmarks.selectors import (
     institution_trend,
@@ -151,13 +152,37 @@ def test_nested_groups_differing_by_fewer_than_five_are_withheld(home, rubric_ve
     assert groups["all"].shown
     # region shown beside "all" would give away the one institution outside it
     assert not groups["region"].shown and "would reveal fewer than 5" in groups["region"].reason
-    shown = [g for g in groups.values() if g.shown]
-    for small in shown:
-        for large in shown:
-            inner = {p.institution_id for p in small.peers}
-            outer = {p.institution_id for p in large.peers}
-            if inner < outer:
-                assert len(outer - inner) >= 5
+    assert_nothing_small_disclosed(groups)
+
+
+def assert_nothing_small_disclosed(groups):
+    shown = [frozenset(p.institution_id for p in g.peers) for g in groups.values() if g.shown]
+    assert smallest_disclosure(shown, 5) is None
+
+
+def test_overlapping_groups_that_together_reveal_a_few_are_withheld(
+    home, rubric_version, cycle, settings
+):
+    settings.BENCHMARK_SIMILAR_K = 20  # "most similar" = everyone: it adds no new set
+    # home: KE, east-africa, public, medium. Region peers 1..6, type peers 6..11, 12 and 13 neither.
+    for i in range(1, 14):
+        in_region = i <= 6
+        public = 6 <= i <= 11
+        add_peer(
+            rubric_version,
+            cycle,
+            overall=40 + i,
+            region="east-africa" if in_region else "west-africa",
+            country="UG" if in_region else "NG",
+            type="public" if public else "private",
+            size_band="large",
+        )
+    groups = groups_for(home)
+    assert groups["all"].shown
+    # each of region and type alone is safe beside "all"; the three together are not
+    assert not (groups["region"].shown and groups["type"].shown)
+    assert "would reveal fewer than 5" in (groups["region"].reason + groups["type"].reason)
+    assert_nothing_small_disclosed(groups)
 
 
 def test_only_fixed_groups_can_be_asked_for(client, dean, home, rubric_version, cycle):
