@@ -105,6 +105,19 @@ def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
             item.gain = Decimal(0)
             to_update.append(item)
         ActionItem.objects.bulk_create(to_create)
+        if to_create:
+            AuditEvent.objects.bulk_create(
+                AuditEvent(
+                    assessment=assessment,
+                    actor=_user(actor),
+                    action=AuditEvent.Action.PLAN,
+                    criterion_code=item.criterion.code,
+                    field="action:created",
+                    new=_audit_value(item.target_value),
+                    source="web",
+                )
+                for item in to_create
+            )
         for item in to_update:
             item.updated_at = now
         ActionItem.objects.bulk_update(
@@ -162,12 +175,31 @@ def action_update(
         )
     if problems:
         raise ActionPlanError(problems)
+    new = {
+        "text": (text or "").strip(),
+        "owner": owner,
+        "due_date": due_date,
+        "status": status,
+        "target_value": _decimal(target),
+    }
+    events = [
+        AuditEvent(
+            assessment_id=item.assessment_id,
+            actor=_user(actor),
+            action=AuditEvent.Action.PLAN,
+            criterion_code=code,
+            field=f"action:{field}",
+            old=_audit_value(getattr(item, field)),
+            new=_audit_value(value),
+            source="web",
+        )
+        for field, value in new.items()
+        if getattr(item, field) != value
+    ]
     with transaction.atomic():
-        item.text = (text or "").strip()
-        item.owner = owner
-        item.due_date = due_date
-        item.status = status
-        item.target_value = _decimal(target)
+        for field, value in new.items():
+            setattr(item, field, value)
+        AuditEvent.objects.bulk_create(events)
         item.updated_by = _user(actor)
         item.save(
             update_fields=[
@@ -180,6 +212,15 @@ def action_update(
                 "updated_at",
             ]
         )
+
+
+def _audit_value(value: Any) -> Any:
+    """Dates and decimals as JSON-friendly text for the audit trail."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(scoring.plain_number(scoring.exact(value)))
+    return value
 
 
 def action_comment(*, item: ActionItem, actor: Any, comment: str) -> bool:

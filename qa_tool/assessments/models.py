@@ -192,6 +192,7 @@ class AuditEvent(models.Model):
         ANSWER = "answer", _("answer changed")
         EVIDENCE = "evidence", _("evidence changed")
         REVIEW = "review", _("review changed")
+        PLAN = "plan", _("action plan changed")
         STATUS = "status", _("status changed")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")

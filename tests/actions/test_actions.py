@@ -377,3 +377,34 @@ def test_plan_page_queries_do_not_grow_with_the_plan(
             assert response.status_code == 200
             counts.append(len(queries))
         assert counts[0] == counts[1], counts
+
+
+def test_plan_changes_are_in_the_audit_trail(client, officer, dean, assessment):
+    from qa_tool.actions.models import ActionItem
+    from qa_tool.actions.services import action_plan_generate, action_update
+    from qa_tool.assessments.models import AuditEvent
+
+    action_plan_generate(assessment=assessment, actor=officer)
+    created = AuditEvent.objects.filter(action="plan", field="action:created")
+    assert sorted(created.values_list("criterion_code", flat=True)) == ["C2", "C4"]
+    item = ActionItem.objects.get(criterion__code="C4")
+    action_update(
+        item=item,
+        actor=officer,
+        text="Pilot peer review",
+        owner="Quality office",
+        due_date=None,
+        status="in_progress",
+        target_value=2,
+    )
+    changed = AuditEvent.objects.filter(action="plan", criterion_code="C4").exclude(
+        field="action:created"
+    )
+    assert {(e.field, e.old, e.new) for e in changed} == {
+        ("action:text", "", "Pilot peer review"),
+        ("action:owner", "", "Quality office"),
+        ("action:status", "planned", "in_progress"),
+    }
+    client.force_login(dean)
+    page = client.get(reverse("assessments:history", args=[assessment.pk])).content.decode()
+    assert "action plan changed" in page and "Pilot peer review" in page
