@@ -17,6 +17,7 @@ from qa_tool.assessments.models import Assessment, Evidence, Response, Status
 from qa_tool.assessments.selectors import (
     assessment_result,
     assessment_reviewed_result,
+    evidence_by_code,
     has_review,
     responses_by_code,
 )
@@ -176,9 +177,7 @@ def build_report_context(
     reviewed = assessment_reviewed_result(assessment, responses) if has_review(responses) else None
     headline = reviewed if (reviewed and assessment.status == Status.VALIDATED) else self_result
 
-    evidence: dict[str, list[Evidence]] = {}
-    for item in Evidence.objects.filter(assessment=assessment).select_related("criterion"):
-        evidence.setdefault(item.criterion.code, []).append(item)
+    evidence = evidence_by_code(assessment)
 
     criteria_rows = {c.code: c for c in version.criteria.all()}
     top = version.spec.max_value

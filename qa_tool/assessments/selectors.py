@@ -8,12 +8,20 @@ from typing import Any
 from rubrics import scoring
 from rubrics.scoring import canonical_number
 
-from .models import Assessment, Response
+from .models import Assessment, Evidence, Response
 
 
 def responses_by_code(assessment: Assessment) -> dict[str, Response]:
     rows = Response.objects.filter(assessment=assessment).select_related("criterion")
     return {row.criterion.code: row for row in rows}
+
+
+def evidence_by_code(assessment: Assessment) -> dict[str, list[Evidence]]:
+    """The assessment's evidence files grouped by criterion code (one query)."""
+    grouped: dict[str, list[Evidence]] = {}
+    for item in Evidence.objects.filter(assessment=assessment).select_related("criterion"):
+        grouped.setdefault(item.criterion.code, []).append(item)
+    return grouped
 
 
 def answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:

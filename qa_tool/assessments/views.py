@@ -24,6 +24,7 @@ from .models import Assessment, AuditEvent, Evidence, Status
 from .selectors import (
     assessment_result,
     assessment_reviewed_result,
+    evidence_by_code,
     responses_by_code,
 )
 from .services import (
@@ -64,13 +65,6 @@ def _domain_rows(assessment, responses, result, evidence=None):
         }
         for d in result.domains
     ]
-
-
-def _evidence_by_code(assessment) -> dict[str, list[Evidence]]:
-    grouped: dict[str, list[Evidence]] = {}
-    for item in Evidence.objects.filter(assessment=assessment).select_related("criterion"):
-        grouped.setdefault(item.criterion.code, []).append(item)
-    return grouped
 
 
 @login_required
@@ -237,7 +231,7 @@ def review_assessment(request, assessment_id: int):
         form = ReviewerForm(criteria=criteria, version=version, initial=initial)
     result = assessment_result(assessment, responses)
     reviewed = assessment_reviewed_result(assessment, responses)
-    evidence = _evidence_by_code(assessment)
+    evidence = evidence_by_code(assessment)
     rows = []
     for domain_rows in _domain_rows(assessment, responses, result, evidence):
         for item in domain_rows["criteria"]:

@@ -34,7 +34,7 @@ from rubrics.scoring import canonical_number_text
 from .access import can_edit, get_assessment_for
 from .forms import DomainStepForm, ReviewStepForm
 from .models import Evidence
-from .selectors import assessment_result, responses_by_code
+from .selectors import assessment_result, evidence_by_code, responses_by_code
 from .services import (
     AnswerConflict,
     AssessmentError,
@@ -88,10 +88,7 @@ class FillWizard(NamedUrlSessionWizardView):
 
     def _load_responses(self) -> None:
         self.responses = responses_by_code(self.assessment)
-        evidence = Evidence.objects.filter(assessment=self.assessment).select_related("criterion")
-        self.evidence: dict[str, list[Evidence]] = {}
-        for item in evidence:
-            self.evidence.setdefault(item.criterion.code, []).append(item)
+        self.evidence = evidence_by_code(self.assessment)
 
     def get_prefix(self, request, *args, **kwargs) -> str:
         return f"assessment_{kwargs['assessment_id']}"
