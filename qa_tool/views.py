@@ -4,40 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import render
 
 from qa_tool.assessments.forms import StartAssessmentForm
-from qa_tool.assessments.models import Assessment, Response
-from qa_tool.assessments.selectors import answers_of
+from qa_tool.assessments.models import Assessment
+from qa_tool.assessments.selectors import assessments_with_scores
 from qa_tool.institutions.models import Institution
-from rubrics import scoring
 from rubrics.models import RubricVersion
 
 PAGE_SIZE = 50
-
-
-def _with_results(assessments) -> list[tuple[Assessment, scoring.Result]]:
-    """Score a page of assessments with a fixed number of queries."""
-    assessments = list(
-        assessments.select_related(
-            "institution", "cycle", "rubric_version__rubric"
-        ).prefetch_related(
-            Prefetch(
-                "responses",
-                queryset=Response.objects.select_related("criterion").only(
-                    "assessment_id", "value", "is_na", "criterion__code"
-                ),
-            )
-        )
-    )
-    rows = []
-    for assessment in assessments:
-        responses = {r.criterion.code: r for r in assessment.responses.all()}
-        rows.append(
-            (assessment, scoring.score(assessment.rubric_version.spec, answers_of(responses)))
-        )
-    return rows
 
 
 @login_required
@@ -53,7 +28,7 @@ def dashboard(request):
         context.update(
             institution_count=institutions.count(),
             page=page,
-            rows=_with_results(page.object_list),
+            rows=assessments_with_scores(page.object_list),
         )
         template = "qa_tool/dashboard_centre.html"
     elif user.institution_id:
@@ -66,7 +41,7 @@ def dashboard(request):
         context.update(
             start_form=start_form,
             institution=user.institution,
-            rows=_with_results(
+            rows=assessments_with_scores(
                 Assessment.objects.visible_to(user).order_by(
                     "-cycle__name", "rubric_version__rubric__slug"
                 )

@@ -10,15 +10,14 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext
 
-from qa_tool.assessments.models import Assessment, Evidence, Response, Status
+from qa_tool.assessments.models import Assessment, Evidence, Response
 from qa_tool.assessments.selectors import (
-    assessment_result,
-    assessment_reviewed_result,
+    AssessmentScores,
+    assessment_scores,
     evidence_by_code,
-    has_review,
     responses_by_code,
 )
 from qa_tool.benchmarks.selectors import (
@@ -54,10 +53,19 @@ class CriterionLine:
     justification: str
     links: list[str]
     evidence: list[Evidence]
+    # The self-assessed level and the reviewer's (proposed, or validated once validated)
+    # level, as shown text: a label, "N/A", or "" when none.
+    self_level: str = ""
+    reviewed_level: str = ""
     reviewed_value: Fraction | None = None
     reviewed_na: bool = False
     reviewed_label: str = ""
     review_comment: str = ""
+
+    @property
+    def review_differs(self) -> bool:
+        """The reviewer gave a level other than the self-assessed one."""
+        return bool(self.reviewed_level) and self.reviewed_level != self.self_level
 
 
 @dataclass
@@ -118,9 +126,8 @@ class ReportContext:
     assessment: Assessment
     language: str
     generated_at: datetime
-    result: scoring.Result  # the headline: validated where validated, else self-assessed
-    self_result: scoring.Result
-    reviewed_result: scoring.Result | None
+    scores: AssessmentScores
+    responses: dict[str, Response]
     band_label: str
     band_description: str
     domains: list[DomainLine]
@@ -141,8 +148,35 @@ class ReportContext:
         return self.assessment.institution
 
     @property
+    def result(self) -> scoring.Result:
+        """The headline result (see ``assessment_scores``)."""
+        return self.scores.headline
+
+    @property
+    def self_result(self) -> scoring.Result:
+        return self.scores.self_assessed
+
+    @property
+    def validated_result(self) -> scoring.Result | None:
+        return self.scores.validated
+
+    @property
     def is_validated(self) -> bool:
-        return self.assessment.status == Status.VALIDATED
+        return self.scores.validated is not None
+
+    @property
+    def validated_by(self) -> str:
+        person = self.assessment.reviewed_by if self.is_validated else None
+        return (person.get_full_name() or person.username) if person else ""
+
+    @property
+    def validated_at(self) -> datetime | None:
+        return self.assessment.reviewed_at if self.is_validated else None
+
+    @property
+    def reviewed(self) -> bool:
+        """Some reviewer's level or comment is there to be shown beside the criteria."""
+        return any(c.reviewed_level or c.review_comment for c in self.criteria)
 
     def sorted_criteria(self, key: str) -> list[CriterionLine]:
         if key == "score":
@@ -162,6 +196,13 @@ def _label(version, value: Fraction | None, language: str) -> str:
     return "" if value is None else version.level_label(value, language)
 
 
+def _level_text(version, value: Fraction | None, na: bool, language: str) -> str:
+    if na:
+        with translation.override(language):
+            return gettext("N/A")
+    return _label(version, value, language)
+
+
 def build_report_context(
     *, assessment: Assessment, user: Any, group: str | None = None, language: str | None = None
 ) -> ReportContext:
@@ -173,10 +214,8 @@ def build_report_context(
     language = language or get_language()
     version = assessment.rubric_version
     responses: dict[str, Response] = responses_by_code(assessment)
-    self_result = assessment_result(assessment, responses)
-    reviewed = assessment_reviewed_result(assessment, responses) if has_review(responses) else None
-    headline = reviewed if (reviewed and assessment.status == Status.VALIDATED) else self_result
-
+    scores = assessment_scores(assessment, responses)
+    headline = scores.headline
     evidence = evidence_by_code(assessment)
 
     criteria_rows = {c.code: c for c in version.criteria.all()}
@@ -186,6 +225,11 @@ def build_report_context(
         for c in domain.criteria:
             row = criteria_rows[c.code]
             response = responses.get(c.code)
+            reviewed_value = (
+                scoring.exact(response.reviewed_value)
+                if response and response.reviewed_value is not None
+                else None
+            )
             criteria.append(
                 CriterionLine(
                     domain_code=domain.code,
@@ -203,22 +247,25 @@ def build_report_context(
                     justification=response.justification if response else "",
                     links=response.links if response else [],
                     evidence=evidence.get(c.code, []),
-                    reviewed_value=scoring.exact(response.reviewed_value)
-                    if response and response.reviewed_value is not None
-                    else None,
-                    reviewed_na=bool(response and response.reviewed_na),
-                    reviewed_label=_label(
+                    self_level=_level_text(
                         version,
-                        scoring.exact(response.reviewed_value)
-                        if response and response.reviewed_value is not None
+                        scoring.exact(response.value)
+                        if response and response.value is not None
                         else None,
+                        bool(response and response.is_na),
                         language,
                     ),
+                    reviewed_level=_level_text(
+                        version, reviewed_value, bool(response and response.reviewed_na), language
+                    ),
+                    reviewed_value=reviewed_value,
+                    reviewed_na=bool(response and response.reviewed_na),
+                    reviewed_label=_label(version, reviewed_value, language),
                     review_comment=response.review_comment if response else "",
                 )
             )
 
-    self_domains = {d.code: d.score for d in self_result.domains}
+    self_domains = {d.code: d.score for d in scores.self_assessed.domains}
     domain_rows = {d.code: d for d in version.domains.all()}
     domains = [
         DomainLine(
@@ -254,9 +301,8 @@ def build_report_context(
         assessment=assessment,
         language=language,
         generated_at=timezone.now(),
-        result=headline,
-        self_result=self_result,
-        reviewed_result=reviewed,
+        scores=scores,
+        responses=responses,
         band_label=localize(band_doc.get("label"), language) if band else "",
         band_description=localize(band_doc.get("description"), language) if band else "",
         domains=domains,

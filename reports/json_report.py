@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from qa_tool.assessments.selectors import scores_json
 from qa_tool.benchmarks.selectors import Figures
 from rubrics import scoring
 
@@ -41,9 +42,12 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         "version": a.rubric_version.version,
         "cycle": a.cycle.name,
         "status": a.status,
-        **context.self_result.to_dict(),
+        **scores_json(context.scores, context.responses),
     }
-    body["validated"] = context.reviewed_result.to_dict() if context.reviewed_result else None
+    if context.is_validated:
+        body["validated_by"] = context.validated_by
+        body["validated_at"] = context.validated_at.isoformat() if context.validated_at else None
+    body["review_comment"] = a.review_comment
     bench = context.benchmark
     body["benchmark"] = {
         "available": bench.allowed,

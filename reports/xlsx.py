@@ -6,6 +6,7 @@ from fractions import Fraction
 from io import BytesIO
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -79,8 +80,16 @@ def render_xlsx(context: ReportContext) -> bytes:
         (_("Self-assessed score"), _n(context.self_result.score)),
         (
             _("Validated score"),
-            _n(context.reviewed_result.score) if context.reviewed_result else None,
+            _n(context.validated_result.score) if context.validated_result else None,
         ),
+        (_("Validated by"), context.validated_by),
+        (
+            _("Validated on"),
+            formats.date_format(context.validated_at, "DATE_FORMAT")
+            if context.validated_at
+            else "",
+        ),
+        (_("Reviewer's comment"), a.review_comment),
         (_("Band"), context.band_label),
         (
             _("Result"),
@@ -166,18 +175,18 @@ def render_xlsx(context: ReportContext) -> bytes:
             _("Domain"),
             _("Code"),
             _("Criterion"),
-            _("Level"),
+            _("Self-assessed level"),
+            _("Validated level") if context.is_validated else _("Reviewer's proposed level"),
             _("Score"),
             _("Weight"),
             _("Critical"),
             _("Justification"),
-            _("Validated level"),
+            _("Reviewer's comment"),
             _("Evidence"),
         ],
-        [10, 9, 60, 22, 10, 9, 10, 60, 20, 40],
+        [10, 9, 60, 22, 22, 10, 9, 10, 60, 40, 40],
     )
     for c in context.criteria:
-        level = _("N/A") if c.na else c.level_label
         evidence = "\n".join([e.original_name for e in c.evidence] + c.links)
         _row(
             scores,
@@ -185,15 +194,17 @@ def render_xlsx(context: ReportContext) -> bytes:
                 c.domain_code,
                 c.code,
                 c.text,
-                level,
+                c.self_level,
+                # Only where the reviewer's level differs, so changes stand out.
+                c.reviewed_level if c.review_differs else "",
                 _n(c.score),
                 float(c.weight),
                 _("yes") if c.critical else "",
                 c.justification,
-                _("N/A") if c.reviewed_na else c.reviewed_label,
+                c.review_comment,
                 evidence,
             ],
-            pct_columns=(5,),
+            pct_columns=(6,),
         )
     _finish(scores)
 

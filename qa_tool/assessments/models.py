@@ -90,6 +90,15 @@ class Assessment(models.Model):
         help_text=_("The reviewer's overall comment when returning or validating."),
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Who last returned or validated it: shown beside the validated result.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
 
     objects = AssessmentQuerySet.as_manager()
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
+
 from rubrics import scoring
+from rubrics.models import RubricVersion
 from rubrics.scoring import canonical_number
 
-from .models import Assessment, Evidence, Response
+from .models import Assessment, Evidence, Response, Status
 
 
 def responses_by_code(assessment: Assessment) -> dict[str, Response]:
@@ -52,7 +56,10 @@ def has_review(responses: dict[str, Response]) -> bool:
 def assessment_reviewed_result(
     assessment: Assessment, responses: dict[str, Response] | None = None
 ) -> scoring.Result:
-    """The validated score: the same contract over the reviewer's levels where given."""
+    """The reviewer's proposal: the contract over the reviewer's levels where given.
+
+    It becomes the headline only once the assessment is validated (see ``assessment_scores``).
+    """
     if responses is None:
         responses = responses_by_code(assessment)
     return scoring.score(assessment.rubric_version.spec, reviewed_answers_of(responses))
@@ -61,15 +68,129 @@ def assessment_reviewed_result(
 def assessment_result(
     assessment: Assessment, responses: dict[str, Response] | None = None
 ) -> scoring.Result:
-    """The scoring contract's result for the assessment's current answers."""
+    """The scoring contract's result for the assessment's current (self-assessed) answers."""
     if responses is None:
         responses = responses_by_code(assessment)
     return scoring.score(assessment.rubric_version.spec, answers_of(responses))
 
 
+HEADLINE_VALIDATED = "validated"
+HEADLINE_SELF_ASSESSED = "self_assessed"
+
+
+@dataclass(frozen=True)
+class AssessmentScores:
+    """An assessment's self-assessed result, its validated result once validated, and
+    which of the two is the headline. The one home of the rule "a validated
+    assessment is read through the reviewer's levels": every surface asks this."""
+
+    self_assessed: scoring.Result
+    validated: scoring.Result | None
+
+    @property
+    def headline(self) -> scoring.Result:
+        return self.validated if self.validated is not None else self.self_assessed
+
+    @property
+    def headline_kind(self) -> str:
+        return HEADLINE_VALIDATED if self.validated is not None else HEADLINE_SELF_ASSESSED
+
+
+def assessment_scores(
+    assessment: Assessment, responses: dict[str, Response] | None = None
+) -> AssessmentScores:
+    """The headline rule: a validated assessment's headline is the reviewer-validated
+    result (reviewer level where given, else the self-assessed one); otherwise the
+    self-assessed result."""
+    if responses is None:
+        responses = responses_by_code(assessment)
+    spec = assessment.rubric_version.spec
+    own = scoring.score(spec, answers_of(responses))
+    validated = (
+        scoring.score(spec, reviewed_answers_of(responses))
+        if assessment.status == Status.VALIDATED
+        else None
+    )
+    return AssessmentScores(self_assessed=own, validated=validated)
+
+
+def assessments_with_scores(
+    assessments: QuerySet[Assessment],
+) -> list[tuple[Assessment, AssessmentScores]]:
+    """Score a page of assessments with a fixed number of queries, whatever its length."""
+    rows = list(
+        assessments.select_related("institution", "cycle", "rubric_version__rubric")
+        .defer("rubric_version__content")
+        .prefetch_related(
+            Prefetch(
+                "responses",
+                queryset=Response.objects.select_related("criterion").only(
+                    "assessment_id",
+                    "value",
+                    "is_na",
+                    "reviewed_value",
+                    "reviewed_na",
+                    "criterion__code",
+                ),
+            )
+        )
+    )
+    # The rubric document is large: parse each version once for the whole page.
+    specs = {
+        version.pk: version
+        for version in RubricVersion.objects.filter(
+            pk__in={a.rubric_version_id for a in rows}
+        ).select_related("rubric")
+    }
+    scored = []
+    for assessment in rows:
+        assessment.rubric_version = specs[assessment.rubric_version_id]
+        responses = {r.criterion.code: r for r in assessment.responses.all()}
+        scored.append((assessment, assessment_scores(assessment, responses)))
+    return scored
+
+
+def criterion_review_json(responses: dict[str, Response]) -> dict[str, dict[str, Any]]:
+    """Per criterion: the self-assessed value, the reviewer's value and comment (JSON)."""
+
+    def level(value: Any, na: bool) -> Any:
+        if na:
+            return "na"
+        return None if value is None else scoring.canonical_number(Decimal(value))
+
+    return {
+        code: {
+            "self_value": level(row.value, row.is_na),
+            "reviewed_value": level(row.reviewed_value, row.reviewed_na),
+            "reviewer_comment": row.review_comment,
+        }
+        for code, row in responses.items()
+    }
+
+
+def scores_json(scores: AssessmentScores, responses: dict[str, Response]) -> dict[str, Any]:
+    """The headline result's JSON with both readings beside it (``assessment_score --json``
+    and the JSON report share it)."""
+    review = criterion_review_json(responses)
+    empty = {"self_value": None, "reviewed_value": None, "reviewer_comment": ""}
+
+    def with_review(result: scoring.Result) -> dict[str, Any]:
+        body = result.to_dict()
+        for criterion in body["criteria"]:
+            criterion.update(review.get(criterion["code"], empty))
+        return body
+
+    return {
+        **with_review(scores.headline),
+        "headline": scores.headline_kind,
+        "self_assessed": with_review(scores.self_assessed),
+        "validated": with_review(scores.validated) if scores.validated is not None else None,
+    }
+
+
 def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
-    """The contract's JSON, as printed by ``assessment_score --json``."""
-    result = assessment_result(assessment)
+    """The contract's JSON, as printed by ``assessment_score --json``: the headline result."""
+    responses = responses_by_code(assessment)
     return {
         "assessment": assessment.pk,
         "institution": assessment.institution.code,
@@ -77,7 +198,7 @@ def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
         "version": assessment.rubric_version.version,
         "cycle": assessment.cycle.name,
         "status": assessment.status,
-        **result.to_dict(),
+        **scores_json(assessment_scores(assessment, responses), responses),
     }
 
 

@@ -278,7 +278,8 @@ def _set_status(
     if status in (Status.RETURNED, Status.VALIDATED):
         assessment.review_comment = comment
         assessment.reviewed_at = timezone.now()
-        fields += ["review_comment", "reviewed_at"]
+        assessment.reviewed_by = actor if getattr(actor, "pk", None) else None
+        fields += ["review_comment", "reviewed_at", "reviewed_by"]
     assessment.save(update_fields=fields)
     AuditEvent.objects.create(
         assessment=assessment,

@@ -24,6 +24,7 @@ from .models import Assessment, AuditEvent, Evidence, Status
 from .selectors import (
     assessment_result,
     assessment_reviewed_result,
+    assessments_with_scores,
     evidence_by_code,
     responses_by_code,
 )
@@ -184,7 +185,12 @@ def review_queue(request):
     return render(
         request,
         "assessments/review_queue.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": assessments_with_scores(page.object_list),
+            "query": query.urlencode(),
+        },
     )
 
 

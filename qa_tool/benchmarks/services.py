@@ -8,11 +8,7 @@ from fractions import Fraction
 from django.db import transaction
 
 from qa_tool.assessments.models import Assessment, Status
-from qa_tool.assessments.selectors import (
-    assessment_result,
-    assessment_reviewed_result,
-    responses_by_code,
-)
+from qa_tool.assessments.selectors import assessment_scores
 
 from .models import DomainScore, ScoreSummary
 
@@ -28,11 +24,9 @@ def _dec(value: Fraction | None) -> Decimal | None:
 
 def score_summary_refresh(*, assessment: Assessment) -> ScoreSummary:
     """Rewrite the assessment's summary: validated scores where a reviewer validated."""
-    responses = responses_by_code(assessment)
-    own = assessment_result(assessment, responses)
-    # The reviewer's levels fall back to the self-assessed ones criterion by criterion.
-    validated = assessment.status == Status.VALIDATED
-    used = assessment_reviewed_result(assessment, responses) if validated else own
+    scores = assessment_scores(assessment)
+    own, used = scores.self_assessed, scores.headline
+    validated = scores.validated is not None
     with transaction.atomic():
         summary, _ = ScoreSummary.objects.update_or_create(
             assessment=assessment,

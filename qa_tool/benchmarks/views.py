@@ -8,12 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from qa_tool.assessments.access import get_assessment_for
-from qa_tool.assessments.models import Status
-from qa_tool.assessments.selectors import (
-    assessment_result,
-    assessment_reviewed_result,
-    responses_by_code,
-)
+from qa_tool.assessments.selectors import assessment_scores, responses_by_code
 from rubrics.i18n import localize
 
 from .forms import CompareForm
@@ -88,8 +83,9 @@ def drill_down(request, assessment_id: int, domain_code: str):
     if domain is None:
         raise Http404
     responses = responses_by_code(assessment)
-    validated = assessment.status == Status.VALIDATED
-    result = (assessment_reviewed_result if validated else assessment_result)(assessment, responses)
+    scores = assessment_scores(assessment, responses)
+    result = scores.headline
+    validated = scores.validated is not None
     domain_result = next(d for d in result.domains if d.code == domain_code)
     criteria = {c.code: c for c in domain.criteria.all()}
     lines = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from fractions import Fraction
 from typing import Any
 
@@ -93,3 +94,17 @@ def cssstr(value: Any) -> str:
 def arrow() -> str:
     """ "From … to" arrow pointing in the reading direction."""
     return "←" if get_language_bidi() else "→"
+
+
+@register.filter
+def text_dir(value: Any) -> str:
+    """ "rtl" or "ltr" by the first strong character, as the Unicode bidi algorithm's
+    paragraph rule does. For the PDF: WeasyPrint ignores ``dir="auto"``, so user text in a
+    right-to-left report would otherwise lose its punctuation to the wrong end."""
+    for char in str(value or ""):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "rtl" if get_language_bidi() else "ltr"

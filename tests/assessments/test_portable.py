@@ -146,13 +146,7 @@ def test_assessment_score_json(tmp_path, setup):
     body = json.loads(stdout.getvalue())
     # C1=3 (w1), C2=2 (w2), C3 N/A, C4=1 (w1), C5=0 (w3)
     # D1 = (1 + 4/3) / 3 = 77.78 %; D2 = (1/3) / 4 = 8.33 %; overall = (2*77.78 + 8.33) / 3 = 54.63 %
-    assert body == {
-        "assessment": int(out),
-        "institution": "HOME",
-        "rubric": "test-rubric",
-        "version": "1",
-        "cycle": "2026",
-        "status": "draft",
+    self_assessed = {
         "completion": 100.0,
         "overall": {
             "score": 54.6,
@@ -164,12 +158,28 @@ def test_assessment_score_json(tmp_path, setup):
         },
         "domains": [{"code": "D1", "score": 77.8}, {"code": "D2", "score": 8.3}],
         "criteria": [
-            {"code": "C1", "value": 3, "na": False, "score": 100.0},
-            {"code": "C2", "value": 2, "na": False, "score": 66.7},
-            {"code": "C3", "value": None, "na": True, "score": None},
-            {"code": "C4", "value": 1, "na": False, "score": 33.3},
-            {"code": "C5", "value": 0, "na": False, "score": 0.0},
+            {"code": code, "value": value, "na": na, "score": score, "self_value": self_value}
+            | {"reviewed_value": None, "reviewer_comment": ""}
+            for code, value, na, score, self_value in (
+                ("C1", 3, False, 100.0, 3),
+                ("C2", 2, False, 66.7, 2),
+                ("C3", None, True, None, "na"),
+                ("C4", 1, False, 33.3, 1),
+                ("C5", 0, False, 0.0, 0),
+            )
         ],
+    }
+    assert body == {
+        "assessment": int(out),
+        "institution": "HOME",
+        "rubric": "test-rubric",
+        "version": "1",
+        "cycle": "2026",
+        "status": "draft",
+        **self_assessed,
+        "headline": "self_assessed",
+        "self_assessed": self_assessed,
+        "validated": None,
     }
     table = StringIO()
     call_command("assessment_score", out, stdout=table)

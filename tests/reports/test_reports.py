@@ -207,8 +207,8 @@ def test_excel_report_contents_and_formula_defence(submitted, peers):
     scores = workbook["Scores"]
     assert scores.freeze_panes == "A2" and scores.auto_filter.ref.startswith("A1:")
     rows = {row[1].value: row for row in scores.iter_rows(min_row=2)}
-    assert rows["C1"][4].value == 100.0 and rows["C1"][4].number_format == "0.0"
-    risky = rows["C4"][7]
+    assert rows["C1"][5].value == 100.0 and rows["C1"][5].number_format == "0.0"
+    risky = rows["C4"][8]
     assert (
         risky.value == '=HYPERLINK("http://evil.example")'
         and risky.data_type == "s"
@@ -231,7 +231,15 @@ def test_json_report(client, dean, submitted, peers):
     response = client.get(reverse("reports:report", args=[submitted.pk, "json"]))
     body = response.json()
     assert body["overall"]["score"] == 71.3 and body["institution"] == "HOME"
-    assert body["criteria"][2] == {"code": "C3", "value": None, "na": True, "score": None}
+    assert body["criteria"][2] == {
+        "code": "C3",
+        "value": None,
+        "na": True,
+        "score": None,
+        "self_value": "na",
+        "reviewed_value": None,
+        "reviewer_comment": "",
+    }
     groups = {g["group"]: g for g in body["benchmark"]["groups"]}
     assert groups["all"]["shown"] and groups["all"]["overall"]["n"] == 5
     assert "institutions" not in groups["all"]  # anonymous for the dean
