@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qa_tool.assessments.models import Assessment, AuditEvent
-from qa_tool.assessments.selectors import responses_by_code, reviewed_answers_of
+from qa_tool.assessments.selectors import headline_answers
 from qa_tool.assessments.services import AssessmentError
 from rubrics import scoring
 
@@ -47,7 +47,8 @@ def _user(actor: Any) -> Any:
 def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
     """Create the actions the plan lacks; return how many were created.
 
-    Levels are the reviewer's where one was given, else the self-assessed ones.
+    Levels are the headline's: once validated the reviewer's where one was given, else
+    the self-assessed ones (see ``assessment_scores``).
     Idempotent: an action that exists keeps its text, owner, due date, status,
     target and comment; only its current level, tier, rank and gain are refreshed.
     Actions whose criterion no longer needs one (now at the top level, N/A or
@@ -55,7 +56,7 @@ def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
     """
     version = assessment.rubric_version
     criteria = {c.code: c for c in version.criteria.all()}
-    answers = reviewed_answers_of(responses_by_code(assessment))
+    answers = headline_answers(assessment)
     proposals = propose_actions(
         version.spec,
         answers,

@@ -107,11 +107,22 @@ def assessment_scores(
     spec = assessment.rubric_version.spec
     own = scoring.score(spec, answers_of(responses))
     validated = (
-        scoring.score(spec, reviewed_answers_of(responses))
+        scoring.score(spec, headline_answers(assessment, responses))
         if assessment.status == Status.VALIDATED
         else None
     )
     return AssessmentScores(self_assessed=own, validated=validated)
+
+
+def headline_answers(
+    assessment: Assessment, responses: dict[str, Response] | None = None
+) -> dict[str, scoring.Answer]:
+    """The answers behind the headline result (the action plan ranks these)."""
+    if responses is None:
+        responses = responses_by_code(assessment)
+    if assessment.status == Status.VALIDATED:
+        return reviewed_answers_of(responses)
+    return answers_of(responses)
 
 
 def assessments_with_scores(

@@ -25,6 +25,7 @@ from qa_tool.assessments.services import (
     assessment_save_review,
     assessment_start,
     assessment_submit,
+    assessment_validate,
 )
 
 from ..factories import CycleFactory, import_doc, rubric_doc
@@ -115,12 +116,16 @@ def test_generation_never_overwrites_edits_and_refreshes_ranks(assessment, offic
     assert (c2.current_value, c2.gain) == (3, 0)
 
 
-def test_generation_uses_the_reviewers_levels(assessment, officer, reviewer):
+def test_generation_uses_the_headline_levels(assessment, officer, reviewer):
     assessment_save_answers(assessment=assessment, answers={"C5": AnswerInput(value=3)})
     assessment_submit(assessment=assessment)
     assessment_save_review(
         assessment=assessment, reviews={"C4": ReviewInput(value=Decimal(2))}, actor=reviewer
     )
+    # A reviewer's level is a proposal until the assessment is validated.
+    action_plan_generate(assessment=assessment, actor=officer)
+    assert items_by_code(assessment)["C4"].current_value == 1
+    assessment_validate(assessment=assessment, actor=reviewer)
     action_plan_generate(assessment=assessment, actor=officer)
     assert items_by_code(assessment)["C4"].current_value == 2
 

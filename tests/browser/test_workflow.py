@@ -279,7 +279,9 @@ def test_officer_fills_reviewer_returns_officer_fixes_reviewer_validates(
     figures = page.locator("section.summary .figure")
     expect(figures.filter(has_text="Self-assessed score")).to_contain_text(self_assessed)
     expect(figures.filter(has_text="Validated score")).to_contain_text(validated)
-    expect(page.locator("main")).to_contain_text("Validated level: Level 1")
+    c2 = page.locator("table.criteria tbody tr").filter(has=page.locator("bdi.code", has_text="C2"))
+    expect(c2.locator("td").nth(2)).to_have_text("Level 1")  # the validated level column
+    expect(c2).to_contain_text("The C2 evidence does not show level 2.")
     assert mails_since(mails) == [("Validated", (dean_mail,)), ("Validated", (officer_mail,))]
 
     # --- the history lists the status changes, newest first

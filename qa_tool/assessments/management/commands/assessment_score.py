@@ -28,10 +28,19 @@ class Command(BaseCommand):
         def pct(value):
             return "—" if value is None else f"{value:.1f} %"
 
+        def level(value, na):
+            return "N/A" if na else ("—" if value is None else str(value))
+
         overall = data["overall"]
         lines = [
             f"Assessment {data['assessment']}: {data['institution']} · {data['rubric']} {data['version']}"
             f" · cycle {data['cycle']} · {data['status']}",
+            f"Headline    {data['headline'].replace('_', '-')}"
+            + (
+                f" (self-assessed {pct(data['self_assessed']['overall']['score'])})"
+                if data["validated"]
+                else ""
+            ),
             f"Completion  {pct(data['completion'])}",
             f"Overall     {pct(overall['score'])}   points {overall['points']} / {overall['points_possible']}",
             f"Band        {overall['band'] or '—'}",
@@ -42,8 +51,11 @@ class Command(BaseCommand):
             lines.append("Failed critical: " + ", ".join(overall["failed_critical"]))
         lines += ["", f"{'Domain':<12}{'Score':>10}"]
         lines += [f"{d['code']:<12}{pct(d['score']):>10}" for d in data["domains"]]
-        lines += ["", f"{'Criterion':<12}{'Level':>8}{'Score':>10}"]
+        lines += ["", f"{'Criterion':<12}{'Level':>8}{'Score':>10}{'Self':>8}{'Reviewer':>10}"]
         for c in data["criteria"]:
-            level = "N/A" if c["na"] else ("—" if c["value"] is None else str(c["value"]))
-            lines.append(f"{c['code']:<12}{level:>8}{pct(c['score']):>10}")
+            lines.append(
+                f"{c['code']:<12}{level(c['value'], c['na']):>8}{pct(c['score']):>10}"
+                f"{level(c['self_value'], c['self_value'] == 'na'):>8}"
+                f"{level(c['reviewed_value'], c['reviewed_value'] == 'na'):>10}"
+            )
         return "\n".join(lines)
