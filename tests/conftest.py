@@ -1,13 +1,46 @@
 """Personas: an officer and a dean of one institution, an outsider officer of another,
 a reviewer and an administrator of the coordinating centre."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck, settings
 
 from qa_tool.assessments.services import AnswerInput, assessment_save_answers, assessment_start
 from qa_tool.institutions.models import Role
 
 from .factories import CycleFactory, InstitutionFactory, UserFactory, import_doc
+
+# Example counts come from a profile, not from each test: fast on a laptop, thorough in CI
+# (HYPOTHESIS_PROFILE=thorough, set by .ci/run).
+settings.register_profile(
+    "fast", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+
+def pytest_sessionstart(session):
+    """Stale or missing compiled catalogues fail many unrelated tests; say so once instead."""
+    stale = [
+        str(po.relative_to(LOCALE.parent))
+        for po in sorted(LOCALE.glob("*/LC_MESSAGES/*.po"))
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        pytest.exit(
+            "The translation catalogues are not compiled ("
+            + ", ".join(stale)
+            + "): run make messages",
+            returncode=2,
+        )
 
 
 @pytest.fixture(autouse=True)

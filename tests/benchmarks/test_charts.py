@@ -6,7 +6,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from qa_tool.benchmarks.charts import (
@@ -208,7 +208,6 @@ def test_xml_invalid_characters_are_dropped():
     assert by_id(root, "bars-1-title").text == "t"
 
 
-@settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.text(max_size=60), min_size=1, max_size=8),
     st.booleans(),

@@ -2,7 +2,7 @@
 
 from itertools import product
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from qa_tool.benchmarks.disclosure import smallest_disclosure
@@ -38,7 +38,6 @@ def test_a_single_small_group_is_itself_a_disclosure():
     assert coefficients in ((1,), (-1,)) and disclosed == {1, 2, 3}
 
 
-@settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.frozensets(st.integers(0, 15), min_size=1), min_size=1, max_size=4),
     st.integers(2, 6),

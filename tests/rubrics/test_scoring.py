@@ -4,7 +4,7 @@ from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction as F
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rubrics import scoring
@@ -174,7 +174,6 @@ def _all_scores(result):
             yield c.score
 
 
-@settings(max_examples=200, deadline=None)
 @given(specs_with_answers())
 def test_scores_stay_within_0_and_100(case):
     spec, answers = case
@@ -183,7 +182,6 @@ def test_scores_stay_within_0_and_100(case):
     assert 0 <= result.completion <= 100
 
 
-@settings(max_examples=200, deadline=None)
 @given(specs_with_answers(), st.data())
 def test_raising_one_rating_never_lowers_its_domain_or_the_overall(case, data):
     spec, answers = case
@@ -204,7 +202,6 @@ def test_raising_one_rating_never_lowers_its_domain_or_the_overall(case, data):
     assert after.points >= before.points
 
 
-@settings(max_examples=200, deadline=None)
 @given(specs_with_answers(), st.data())
 def test_na_equals_removing_the_criterion(case, data):
     spec, answers = case
@@ -227,7 +224,6 @@ def test_na_equals_removing_the_criterion(case, data):
         assert d.score == removed_domains.get(d.code)
 
 
-@settings(max_examples=200, deadline=None)
 @given(specs_with_answers(), weights)
 def test_scaling_all_weights_changes_nothing(case, factor):
     spec, answers = case
@@ -246,13 +242,3 @@ def test_scaling_all_weights_changes_nothing(case, factor):
     assert after.score == before.score
     assert [d.score for d in after.domains] == [d.score for d in before.domains]
     assert after.band == before.band and after.passed == before.passed
-
-
-def test_scoring_imports_nothing_from_django():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, rubrics.scoring; assert not any(m.startswith('django') for m in sys.modules)"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
