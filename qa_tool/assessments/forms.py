@@ -178,10 +178,16 @@ class ReviewerForm(forms.Form):
     KEEP = ""
 
     def __init__(
-        self, *args: Any, criteria: list[Criterion], version: RubricVersion, **kwargs: Any
+        self,
+        *args: Any,
+        criteria: list[Criterion],
+        version: RubricVersion,
+        returning: bool = False,
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        self.returning = returning
         for criterion in criteria:
             self.fields[f"{criterion.code}-level"] = forms.ChoiceField(
                 label=_("Validated level"),
@@ -197,6 +203,12 @@ class ReviewerForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 3}),
             required=False,
         )
+
+    def clean_overall_comment(self) -> str:
+        comment = self.cleaned_data.get("overall_comment", "").strip()
+        if self.returning and not comment:
+            raise forms.ValidationError(_("Say what the institution should change."))
+        return comment
 
     def reviews(self) -> dict[str, ReviewInput]:
         out = {}

@@ -202,12 +202,19 @@ def review_assessment(request, assessment_id: int):
         elif row.reviewed_value is not None:
             initial[f"{code}-level"] = canonical_number_text(row.reviewed_value)
         initial[f"{code}-comment"] = row.review_comment
-    initial["overall_comment"] = assessment.review_comment
+    # The overall comment is not pre-filled: the stored one belongs to the last return or
+    # validation, and validating now must not send an earlier return's comment again.
     reviewing = assessment.status == Status.SUBMITTED
     if request.method == "POST":
         if not reviewing:
             raise PermissionDenied
-        form = ReviewerForm(request.POST, criteria=criteria, version=version, initial=initial)
+        form = ReviewerForm(
+            request.POST,
+            criteria=criteria,
+            version=version,
+            initial=initial,
+            returning="return" in request.POST,
+        )
         if form.is_valid():
             try:
                 assessment_save_review(

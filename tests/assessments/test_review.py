@@ -187,6 +187,76 @@ def test_return_needs_a_comment_then_officer_sees_comments_and_resubmits(
     assert submitted.status == Status.SUBMITTED
 
 
+def test_return_without_comment_is_a_field_error_next_to_the_comment(client, reviewer, submitted):
+    client.force_login(reviewer)
+    url = reverse("assessments:review", args=[submitted.pk])
+    response = client.post(url, review_post(**{"C2-level": "1", "return": "1"}))
+    assert response.status_code == 200
+    assert response.context["form"].errors["overall_comment"] == [
+        "Say what the institution should change."
+    ]
+    page = response.content.decode()
+    # At the top, linking to the field, and next to the field, which points at it.
+    assert '<a href="#id_overall_comment">Say what the institution should change.</a>' in page
+    assert '<ul class="errorlist" id="id_overall_comment_error">' in page
+    textarea = page[page.index('<textarea name="overall_comment"') :].split(">", 1)[0]
+    assert 'aria-describedby="id_overall_comment_helptext id_overall_comment_error"' in textarea
+    assert 'aria-invalid="true"' in textarea
+    assert page.index('<label for="id_overall_comment"') < page.index(
+        '<textarea name="overall_comment"'
+    )
+    # Nothing was saved: the reviewer's levels wait for a return with a comment.
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert Response.objects.get(assessment=submitted, criterion__code="C2").reviewed_value is None
+
+
+def test_validating_after_a_return_carries_only_the_new_comment(
+    client, reviewer, officer, dean, submitted, mailoutbox, django_capture_on_commit_callbacks
+):
+    officer.email = "officer@example.org"
+    officer.save()
+    url = reverse("assessments:review", args=[submitted.pk])
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, review_post(overall_comment="Fix C2", **{"return": "1"}))
+    submitted.refresh_from_db()
+    assert submitted.status == Status.RETURNED
+
+    client.force_login(officer)
+    response = client.post(
+        reverse("assessments:fill_step", args=[submitted.pk, "review"]), {"submit": "1"}
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+
+    client.force_login(reviewer)
+    response = client.get(url)
+    assert response.context["form"]["overall_comment"].value() in (None, "")
+    textarea = response.content.decode().split('<textarea name="overall_comment"', 1)[1]
+    assert "Fix C2" not in textarea.split("</textarea>", 1)[0]
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, review_post(overall_comment="Well done", validate="1"))
+    submitted.refresh_from_db()
+    assert submitted.status == Status.VALIDATED and submitted.review_comment == "Well done"
+    (mail,) = mailoutbox
+    assert "Well done" in mail.body and "Fix C2" not in mail.body
+
+    client.force_login(dean)
+    page = client.get(reverse("assessments:score", args=[submitted.pk])).content.decode()
+    assert "Well done" in page and "Fix C2" not in page
+
+
+def test_validating_with_an_empty_box_after_a_return_stores_no_comment(client, reviewer, submitted):
+    assessment_return(assessment=submitted, actor=reviewer, comment="Fix C2")
+    assessment_submit(assessment=submitted)
+    client.force_login(reviewer)
+    client.post(reverse("assessments:review", args=[submitted.pk]), review_post(validate="1"))
+    submitted.refresh_from_db()
+    assert submitted.status == Status.VALIDATED and submitted.review_comment == ""
+
+
 def test_validate_keeps_both_scores(client, reviewer, dean, submitted):
     client.force_login(reviewer)
     url = reverse("assessments:review", args=[submitted.pk])
