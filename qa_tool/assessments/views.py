@@ -20,6 +20,7 @@ from rubrics.scoring import canonical_number_text
 
 from .access import can_edit, get_assessment_for
 from .forms import QueueFilterForm, ReviewerForm, StartAssessmentForm
+from .history import history_rows
 from .models import Assessment, AuditEvent, Evidence, Status
 from .selectors import (
     assessment_result,
@@ -143,7 +144,12 @@ def assessment_history(request, assessment_id: int):
         .order_by("-at", "-pk")
     )
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "assessments/history.html", {"assessment": assessment, "page": page})
+    rows = history_rows(page.object_list, assessment.rubric_version)
+    return render(
+        request,
+        "assessments/history.html",
+        {"assessment": assessment, "page": page, "rows": rows},
+    )
 
 
 def _reviewer_required(user) -> None:

@@ -303,10 +303,73 @@ def test_history_lists_changes_and_transitions(client, dean, reviewer, submitted
     assessment_return(assessment=submitted, actor=reviewer, comment="Add evidence")
     client.force_login(dean)
     page = client.get(reverse("assessments:history", args=[submitted.pk])).content.decode()
-    assert "status changed" in page and "returned" in page and "Add evidence" in page
+    assert "status changed" in page and "Returned for changes" in page and "Add evidence" in page
     assert "answer changed" in page and "Strong &lt;b&gt;policy&lt;/b&gt;" in page
     kinds = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"created", "answer", "status"} <= kinds
+
+
+def _history_cells(page):
+    """The text of each history row's What, Before and After cells."""
+    import re
+
+    rows = re.findall(r"<tr>\s*<td>.*?</tr>", page, flags=re.S)
+    cells = [re.findall(r"<td>(.*?)</td>", row, flags=re.S) for row in rows]
+    return [
+        tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in (c[2], c[4], c[5]))
+        for c in cells
+        if len(c) == 6
+    ]
+
+
+def test_history_shows_labels_not_stored_values(
+    client, officer, dean, reviewer, assessment, django_assert_max_num_queries
+):
+    from qa_tool.actions.models import ActionItem
+    from qa_tool.actions.services import action_plan_generate, action_update
+
+    assessment_save_answers(
+        assessment=assessment,
+        answers={
+            "C2": AnswerInput(value=3),
+            "C3": AnswerInput(value=1),
+            "C5": AnswerInput(value=2),
+        },
+        actor=officer,
+    )
+    action_plan_generate(assessment=assessment, actor=officer)
+    item = ActionItem.objects.get(assessment=assessment, criterion__code="C4")
+    action_update(
+        item=item,
+        actor=officer,
+        text="",
+        owner="",
+        due_date=None,
+        status="in_progress",
+        target_value=item.target_value,
+    )
+    assessment_submit(assessment=assessment, actor=officer)
+    assessment_return(assessment=assessment, actor=reviewer, comment="Fix C2")
+
+    client.force_login(dean)
+    url = reverse("assessments:history", args=[assessment.pk])
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    cells = _history_cells(page)
+    assert ("answer changed · Level", "Level 2", "Level 3") in cells  # C2: 2 -> 3
+    assert ("answer changed · Level", "N/A", "Level 1") in cells  # C3
+    assert ("answer changed · Level", "—", "Level 2") in cells  # C5, first answer
+    assert ("action plan changed · Status", "Planned", "In progress") in cells
+    assert ("status changed · Status", "Submitted", "Returned for changesFix C2") in cells
+    assert ("status changed · Status", "Draft", "Submitted") in cells
+    assert ("created", "", "Draft") in cells
+    assert ("answer changed · Justification", "—", "Strong &lt;b&gt;policy&lt;/b&gt;") in cells
+    assert "in_progress" not in page and "returned</" not in page
+
+    client.post(reverse("set_language"), {"language": "fr", "next": url})
+    cells = _history_cells(client.get(url).content.decode())
+    # The rubric's level labels in the reader's language.
+    assert any(cell[1:] == ("Level 2 (fr)", "Level 3 (fr)") for cell in cells)
 
 
 @pytest.mark.parametrize("persona", ["officer", "dean", "reviewer", "admin_user"])
