@@ -49,7 +49,7 @@ def assessment_report(request, assessment_id: int, fmt: str):
 def comparison_export(request):
     if not request.user.sees_all_institutions:
         raise PermissionDenied
-    form = CompareForm(request.GET or None)
+    form = CompareForm(request.GET)
     version, cycle = form.selection()
     if version is None or cycle is None:
         raise Http404

@@ -236,12 +236,12 @@ class QueueFilterForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        rubrics: list[str],
+        rubrics: list[tuple[str, str]],
         cycles: list[str],
         countries: list[Country],
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["rubric"].choices = [("", _("All")), *((s, s) for s in rubrics)]
+        self.fields["rubric"].choices = [("", _("All")), *rubrics]
         self.fields["cycle"].choices = [("", _("All")), *((c, c) for c in cycles)]
         self.fields["country"].choices = [("", _("All")), *((c.code, c.name) for c in countries)]

@@ -16,6 +16,7 @@ from django_countries.fields import Country
 from qa_tool.institutions.models import Role
 from reports.charts import report_charts
 from reports.context import SORTS, build_report_context
+from rubrics.models import Rubric
 from rubrics.scoring import canonical_number_text
 
 from .access import can_edit, get_assessment_for
@@ -161,7 +162,13 @@ def _reviewer_required(user) -> None:
 def review_queue(request):
     _reviewer_required(request.user)
     base = Assessment.objects.visible_to(request.user)
-    rubrics = sorted(set(base.values_list("rubric_version__rubric__slug", flat=True)))
+    rubrics = sorted(
+        (
+            (rubric.slug, rubric.display_title or rubric.slug)
+            for rubric in Rubric.objects.filter(versions__assessments__in=base).distinct()
+        ),
+        key=lambda choice: choice[1].lower(),
+    )
     cycles = sorted(set(base.values_list("cycle__name", flat=True)), reverse=True)
     countries = sorted(
         {Country(code) for code in base.values_list("institution__country", flat=True).distinct()},
