@@ -195,12 +195,15 @@ class ReviewerForm(forms.Form):
                 required=False,
             )
             self.fields[f"{criterion.code}-comment"] = forms.CharField(
-                label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+                label=_("Comment"),
+                # dir="auto": typed text keeps its own direction inside a right-to-left page.
+                widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+                required=False,
             )
         self.fields["overall_comment"] = forms.CharField(
             label=_("Comment to the institution"),
             help_text=_("Required when returning the assessment for changes."),
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
             required=False,
         )
 
