@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _date(value: Any) -> str:
+    try:
+        return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
 def _formats(version: RubricVersion) -> dict[str, tuple[Callable[[], str], Callable[[Any], str]]]:
     """For each recorded field name: its label and how its values read."""
     level = _level(version)
@@ -75,7 +83,7 @@ def _formats(version: RubricVersion) -> dict[str, tuple[Callable[[], str], Calla
         "action:target_value": (_verbose(ActionItem, "target_value"), level),
         "action:text": (_verbose(ActionItem, "text"), _text),
         "action:owner": (_verbose(ActionItem, "owner"), _text),
-        "action:due_date": (_verbose(ActionItem, "due_date"), _text),
+        "action:due_date": (_verbose(ActionItem, "due_date"), _date),
         "action:status": (_verbose(ActionItem, "status"), _choice(ActionStatus)),
         "action:comment": (_verbose(ActionItem, "reviewer_comment"), _text),
     }

@@ -1,5 +1,7 @@
 """Starting, reviewing, returning, validating; the history page; scoping of each view."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -344,7 +346,7 @@ def test_history_shows_labels_not_stored_values(
         actor=officer,
         text="",
         owner="",
-        due_date=None,
+        due_date=datetime.date(2027, 3, 31),
         status="in_progress",
         target_value=item.target_value,
     )
@@ -360,6 +362,7 @@ def test_history_shows_labels_not_stored_values(
     assert ("answer changed · Level", "N/A", "Level 1") in cells  # C3
     assert ("answer changed · Level", "—", "Level 2") in cells  # C5, first answer
     assert ("action plan changed · Status", "Planned", "In progress") in cells
+    assert ("action plan changed · Due date", "—", "03/31/2027") in cells
     assert ("status changed · Status", "Submitted", "Returned for changesFix C2") in cells
     assert ("status changed · Status", "Draft", "Submitted") in cells
     assert ("created", "", "Draft") in cells
