@@ -14,12 +14,14 @@ TEST_APT := $(RUN_APT) poppler-utils chromium
 
 .PHONY: run test lint format venv system-deps-run system-deps-test messages clean-venv perf
 
+# HOST and PORT reach the settings, whose default QA_SITE_URL (links in e-mails) is the
+# address served; a QA_SITE_URL set in the environment still wins.
 run: system-deps-run $(VENV)/.installed messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_rubric rubrics/library/*.yaml
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-deps-test $(VENV)/.installed messages
 	$(BIN)/pytest $(PYTEST_ARGS)

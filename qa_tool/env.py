@@ -48,3 +48,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str) -> str:
+    """An http(s) address without its trailing slash, for building absolute links."""
+    raw = os.environ.get(name, "").strip() or default
+    value = raw.rstrip("/")
+    scheme, _sep, rest = value.partition("://")
+    if scheme not in ("http", "https") or not rest:
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address; got {raw!r}")
+    return value
+
+
+def local_site_url() -> str:
+    """A local server's address: ``HOST`` and ``PORT`` as `make run` passes them, else its defaults."""
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - listening everywhere; links need one address
+        host = "127.0.0.1"
+    return f"http://{host}:{env_int('PORT', 8000, minimum=1)}"

@@ -6,7 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from qa_tool.env import env_bool, env_int, env_list, env_str
+from qa_tool.env import env_bool, env_int, env_list, env_str, env_url, local_site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("QA_DATA_DIR", str(BASE_DIR / "data")))
@@ -139,8 +139,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# The public address of the site, for links in e-mails.
-SITE_URL = env_str("QA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the site, for links in e-mails; without it, the address `make run`
+# serves on (its HOST and PORT), so a local run on another port still gets working links.
+SITE_URL = env_url("QA_SITE_URL", local_site_url())
 # Largest evidence file an officer may upload.
 EVIDENCE_MAX_BYTES = env_int("QA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Benchmarks show an aggregate only when the peer group holds at least this many

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from qa_tool.assessments.forms import StartAssessmentForm
 from qa_tool.assessments.models import Assessment
@@ -51,3 +52,12 @@ def dashboard(request):
     else:
         template = "qa_tool/dashboard_none.html"
     return render(request, template, context)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send them to the SVG icon.
+
+    Resolved per request and not permanent: the static URL carries a content hash in
+    production, which changes with the file.
+    """
+    return redirect(static("qa_tool/favicon.svg"))

@@ -37,10 +37,12 @@ def assessment_report(request, assessment_id: int, fmt: str):
         assessment=assessment, user=request.user, group=request.GET.get("group")
     )
     if fmt == "json":
-        return JsonResponse(
+        response = JsonResponse(
             exporter.render(context), json_dumps_params={"ensure_ascii": False, "indent": 2}
         )
-    response = HttpResponse(exporter.render(context), content_type=exporter.content_type)
+    else:
+        response = HttpResponse(exporter.render(context), content_type=exporter.content_type)
+    # A download like the other formats, not a page: browsers save it under a useful name.
     response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, fmt)}"'
     return response
 
@@ -49,7 +51,7 @@ def assessment_report(request, assessment_id: int, fmt: str):
 def comparison_export(request):
     if not request.user.sees_all_institutions:
         raise PermissionDenied
-    form = CompareForm(request.GET or None)
+    form = CompareForm(request.GET)
     version, cycle = form.selection()
     if version is None or cycle is None:
         raise Http404

@@ -11,6 +11,19 @@ from .models import Rubric, RubricVersion
 from .services import rubric_version_set_retired
 
 
+class RubricTitleListFilter(admin.RelatedFieldListFilter):
+    """A rubric or rubric version filter that lists titles (with the version), not slugs."""
+
+    def field_choices(self, field, request, model_admin):
+        model = field.remote_field.model
+        ordering = self.field_admin_ordering(field, request, model_admin) or ()
+        objects = model._default_manager.order_by(*ordering)
+        if model is RubricVersion:
+            objects = objects.select_related("rubric")
+            return [(v.pk, f"{v.display_title or v.rubric.slug} ({v.version})") for v in objects]
+        return [(r.pk, r.display_title or r.slug) for r in objects]
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
@@ -38,7 +51,7 @@ class RubricAdmin(ReadOnlyAdmin):
 @admin.register(RubricVersion)
 class RubricVersionAdmin(ReadOnlyAdmin):
     list_display = ["rubric", "version", "aggregate", "retired", "imported_at"]
-    list_filter = ["retired", "rubric"]
+    list_filter = ["retired", ("rubric", RubricTitleListFilter)]
     fields = [
         "rubric",
         "version",

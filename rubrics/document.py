@@ -277,6 +277,12 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
                 problems.append((f"bands[{i}].{key}", _("band thresholds must increase strictly")))
 
     rule = doc.get("pass") or {}
+    if not rule:
+        problems.extend(
+            (f"bands[{i}].requires_pass", _("needs a pass rule (pass) in the rubric"))
+            for i, b in enumerate(bands)
+            if b.get("requires_pass")
+        )
     if "min_points" in rule:
         kinds.add("min_points")
     elif "min_score" in rule:
@@ -403,6 +409,8 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
                 ),
                 "label": _text(b["label"]),
                 "description": optional_text(b, "description"),
+                # Only when set: documents stored before the field existed keep their hash.
+                **({"requires_pass": True} if b.get("requires_pass") else {}),
             }
             for b in doc.get("bands") or []
         ],

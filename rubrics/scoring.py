@@ -9,7 +9,8 @@ decimal, half away from zero. The rules (see README, "Scoring"):
 * the overall score is the weighted mean of domain scores (``aggregate:
   domains``) or of all rated criteria (``aggregate: criteria``);
 * the band is the last whose threshold is reached by the unrounded score
-  (or by the points earned);
+  (or by the points earned), skipping bands that require a pass when the
+  assessment does not pass;
 * a rubric with a pass rule passes when the threshold is reached and every
   critical criterion is rated at or above ``critical_min_value``.
 """
@@ -110,6 +111,7 @@ class Band:
     position: int = 0
     min_percent: Fraction | None = None
     min_points: Fraction | None = None
+    requires_pass: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ def spec_from_document(doc: Mapping[str, Any]) -> RubricSpec:
             position=i,
             min_percent=exact(b["min"]) if "min" in b else None,
             min_points=exact(b["min_points"]) if "min_points" in b else None,
+            requires_pass=bool(b.get("requires_pass", False)),
         )
         for i, b in enumerate(doc.get("bands") or ())
     )
@@ -356,13 +359,14 @@ def score(spec: RubricSpec, answers: Mapping[str, Any]) -> Result:
     total = sum(len(d.criteria) for d in spec.domains)
     overall_mean = overall.mean()
     overall_score = None if overall_mean is None else HUNDRED * overall_mean
+    passed = _passed(spec, overall_score, points, failed_critical)
     return Result(
         completion=HUNDRED * answered_total / total if total else Fraction(0),
         score=overall_score,
         points=points,
         points_possible=possible,
-        band=_band(spec, overall_score, points),
-        passed=_passed(spec, overall_score, points, failed_critical),
+        band=_band(spec, overall_score, points, passed),
+        passed=passed,
         failed_critical=tuple(failed_critical),
         domains=tuple(domain_results),
         answered=answered_total,
@@ -370,7 +374,9 @@ def score(spec: RubricSpec, answers: Mapping[str, Any]) -> Result:
     )
 
 
-def _band(spec: RubricSpec, overall: Fraction | None, points: Fraction) -> Band | None:
+def _band(
+    spec: RubricSpec, overall: Fraction | None, points: Fraction, passed: bool | None = None
+) -> Band | None:
     if overall is None:
         return None
     reached = None
@@ -380,7 +386,9 @@ def _band(spec: RubricSpec, overall: Fraction | None, points: Fraction) -> Band 
             if band.min_points is not None
             else overall >= band.min_percent
         )
-        if threshold_met:
+        # Only an explicit fail keeps an assessment out: without a pass rule there is
+        # nothing to fail (the importer refuses requires_pass there anyway).
+        if threshold_met and not (band.requires_pass and passed is False):
             reached = band
     return reached
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qa_tool.institutions.access import administrator_required
 
@@ -51,6 +52,22 @@ def version_download(request, slug: str, version: str):
     return response
 
 
+# Messages are plain text: an itemised one is a heading line followed by one line per
+# item, which base.html shows as a list (escaped like any message).
+ITEMISED = "itemised"
+MAX_WARNINGS_SHOWN = 20
+
+
+def _warnings_message(source: str, warnings: list[str]) -> str:
+    heading = ngettext(
+        "%(file)s: %(count)s warning", "%(file)s: %(count)s warnings", len(warnings)
+    ) % {"file": source, "count": len(warnings)}
+    lines = [" ".join(w.split()) for w in warnings[:MAX_WARNINGS_SHOWN]]
+    if len(warnings) > MAX_WARNINGS_SHOWN:
+        lines.append(_("and %(count)s more") % {"count": len(warnings) - MAX_WARNINGS_SHOWN})
+    return "\n".join([heading, *lines])
+
+
 @administrator_required
 def import_rubrics(request):
     problems: list[str] = []
@@ -80,8 +97,12 @@ def import_rubrics(request):
                             }[outcome.action],
                         },
                     )
-                    for warning in outcome.warnings[:20]:
-                        messages.warning(request, warning)
+                    if outcome.warnings:
+                        messages.warning(
+                            request,
+                            _warnings_message(outcome.source, outcome.warnings),
+                            extra_tags=ITEMISED,
+                        )
                 return redirect("rubrics:library")
     else:
         form = RubricImportForm()

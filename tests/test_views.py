@@ -276,3 +276,17 @@ def test_pages_carry_a_strict_content_security_policy(client, dean, assessment):
     assert (
         "script-src 'self'" in policy and "unsafe" not in policy and "object-src 'none'" in policy
     )
+
+
+def test_pages_link_the_favicon_and_favicon_ico_is_not_a_404(client, officer):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    icon = static("qa_tool/favicon.svg")
+    assert finders.find("qa_tool/favicon.svg")
+    page = client.get(reverse("login")).content.decode()
+    assert f'<link rel="icon" href="{icon}" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == icon
+    client.force_login(officer)
+    assert f'<link rel="icon" href="{icon}"' in client.get(reverse("dashboard")).content.decode()

@@ -26,10 +26,16 @@ class ActionItemForm(forms.Form):
     text = forms.CharField(
         label=_("Action"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # dir="auto": typed text keeps its own direction inside a right-to-left page.
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_("Leave empty to use the rubric's recommendation."),
     )
-    owner = forms.CharField(label=_("Owner"), required=False, max_length=200)
+    owner = forms.CharField(
+        label=_("Owner"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     due_date = forms.DateField(
         label=_("Due date"),
         required=False,
@@ -78,7 +84,7 @@ class ActionCommentForm(forms.Form):
     comment = forms.CharField(
         label=_("Reviewer's comment"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
 
     def __init__(self, *args: Any, item: ActionItem, **kwargs: Any):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from rubrics.admin import RubricTitleListFilter
+
 from .models import Assessment, AuditEvent, Cycle
 
 
@@ -13,7 +15,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     """Read-only: answers change only through the services, which keep the audit trail."""
 
     list_display = ["institution", "rubric_version", "cycle", "status", "updated_at"]
-    list_filter = ["status", "cycle", "rubric_version"]
+    list_filter = ["status", "cycle", ("rubric_version", RubricTitleListFilter)]
     list_select_related = ["institution", "rubric_version__rubric", "cycle"]
     search_fields = ["institution__code", "institution__name"]
 

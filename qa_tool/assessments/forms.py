@@ -178,10 +178,16 @@ class ReviewerForm(forms.Form):
     KEEP = ""
 
     def __init__(
-        self, *args: Any, criteria: list[Criterion], version: RubricVersion, **kwargs: Any
+        self,
+        *args: Any,
+        criteria: list[Criterion],
+        version: RubricVersion,
+        returning: bool = False,
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        self.returning = returning
         for criterion in criteria:
             self.fields[f"{criterion.code}-level"] = forms.ChoiceField(
                 label=_("Validated level"),
@@ -189,14 +195,23 @@ class ReviewerForm(forms.Form):
                 required=False,
             )
             self.fields[f"{criterion.code}-comment"] = forms.CharField(
-                label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+                label=_("Comment"),
+                # dir="auto": typed text keeps its own direction inside a right-to-left page.
+                widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+                required=False,
             )
         self.fields["overall_comment"] = forms.CharField(
             label=_("Comment to the institution"),
             help_text=_("Required when returning the assessment for changes."),
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
             required=False,
         )
+
+    def clean_overall_comment(self) -> str:
+        comment = self.cleaned_data.get("overall_comment", "").strip()
+        if self.returning and not comment:
+            raise forms.ValidationError(_("Say what the institution should change."))
+        return comment
 
     def reviews(self) -> dict[str, ReviewInput]:
         out = {}
@@ -224,12 +239,12 @@ class QueueFilterForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        rubrics: list[str],
+        rubrics: list[tuple[str, str]],
         cycles: list[str],
         countries: list[Country],
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["rubric"].choices = [("", _("All")), *((s, s) for s in rubrics)]
+        self.fields["rubric"].choices = [("", _("All")), *rubrics]
         self.fields["cycle"].choices = [("", _("All")), *((c, c) for c in cycles)]
         self.fields["country"].choices = [("", _("All")), *((c.code, c.name) for c in countries)]

@@ -16,10 +16,12 @@ from django_countries.fields import Country
 from qa_tool.institutions.models import Role
 from reports.charts import report_charts
 from reports.context import SORTS, build_report_context
+from rubrics.models import Rubric
 from rubrics.scoring import canonical_number_text
 
 from .access import can_edit, get_assessment_for
 from .forms import QueueFilterForm, ReviewerForm, StartAssessmentForm
+from .history import history_rows
 from .models import Assessment, AuditEvent, Evidence, Status
 from .selectors import (
     assessment_result,
@@ -144,7 +146,12 @@ def assessment_history(request, assessment_id: int):
         .order_by("-at", "-pk")
     )
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "assessments/history.html", {"assessment": assessment, "page": page})
+    rows = history_rows(page.object_list, assessment.rubric_version)
+    return render(
+        request,
+        "assessments/history.html",
+        {"assessment": assessment, "page": page, "rows": rows},
+    )
 
 
 def _reviewer_required(user) -> None:
@@ -156,7 +163,13 @@ def _reviewer_required(user) -> None:
 def review_queue(request):
     _reviewer_required(request.user)
     base = Assessment.objects.visible_to(request.user)
-    rubrics = sorted(set(base.values_list("rubric_version__rubric__slug", flat=True)))
+    rubrics = sorted(
+        (
+            (rubric.slug, rubric.display_title or rubric.slug)
+            for rubric in Rubric.objects.filter(versions__assessments__in=base).distinct()
+        ),
+        key=lambda choice: choice[1].lower(),
+    )
     cycles = sorted(set(base.values_list("cycle__name", flat=True)), reverse=True)
     countries = sorted(
         {Country(code) for code in base.values_list("institution__country", flat=True).distinct()},
@@ -208,12 +221,19 @@ def review_assessment(request, assessment_id: int):
         elif row.reviewed_value is not None:
             initial[f"{code}-level"] = canonical_number_text(row.reviewed_value)
         initial[f"{code}-comment"] = row.review_comment
-    initial["overall_comment"] = assessment.review_comment
+    # The overall comment is not pre-filled: the stored one belongs to the last return or
+    # validation, and validating now must not send an earlier return's comment again.
     reviewing = assessment.status == Status.SUBMITTED
     if request.method == "POST":
         if not reviewing:
             raise PermissionDenied
-        form = ReviewerForm(request.POST, criteria=criteria, version=version, initial=initial)
+        form = ReviewerForm(
+            request.POST,
+            criteria=criteria,
+            version=version,
+            initial=initial,
+            returning="return" in request.POST,
+        )
         if form.is_valid():
             try:
                 assessment_save_review(

@@ -34,8 +34,10 @@ class CompareForm(forms.Form):
     )
     size = forms.ChoiceField(label=_("Size"), choices=ALL + list(SizeBand.choices), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any):
+        # Always bound, so that selection() can put the displayed rubric version and cycle
+        # into the selectors even on a first visit with no query.
+        super().__init__({} if data is None else data, *args, **kwargs)
         used = ScoreSummary.objects.filter(counts=True)
         self.fields["version"].queryset = RubricVersion.objects.filter(
             pk__in=used.values("assessment__rubric_version")
@@ -47,15 +49,36 @@ class CompareForm(forms.Form):
         self.fields["country"].choices = ALL + list(countries)
 
     def selection(self) -> tuple[RubricVersion | None, Cycle | None]:
-        """The chosen rubric version and cycle, defaulting to the most recent with data."""
-        if self.is_bound and self.is_valid():
-            version, cycle = self.cleaned_data.get("version"), self.cleaned_data.get("cycle")
-        else:
-            version = cycle = None
-        version = version or self.fields["version"].queryset.order_by("-pk").first()
-        cycle = cycle or self.fields["cycle"].queryset.order_by("-name").first()
+        """The chosen rubric version and cycle, defaulting to the most recent with data.
+
+        Each field stands on its own: an unknown filter value does not discard the chosen
+        rubric version, and an unknown version falls back to the default. The selectors
+        are then set to what the page shows, so the next "Show" keeps it.
+        """
+        self.is_valid()
+        version = self.cleaned_data.get("version") or (
+            self.fields["version"].queryset.order_by("-pk").first()
+        )
+        cycles = self.fields["cycle"].queryset.order_by("-name")
+        cycle = self.cleaned_data.get("cycle")
+        if cycle is None and version is not None:
+            # The newest cycle in which this version has data, so a default never shows
+            # an empty table when the version has data elsewhere.
+            cycle = cycles.filter(
+                pk__in=ScoreSummary.objects.filter(
+                    counts=True, assessment__rubric_version=version
+                ).values("assessment__cycle")
+            ).first()
+        cycle = cycle or cycles.first()
+        self.data = self.data.copy()
+        if version is not None:
+            self.data["version"] = str(version.pk)
+        if cycle is not None:
+            self.data["cycle"] = cycle.name
         return version, cycle
 
     def filters(self) -> dict[str, str]:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return {key: data.get(key) or "" for key in ("region", "country", "type", "size")}
+        self.is_valid()
+        return {
+            key: self.cleaned_data.get(key) or "" for key in ("region", "country", "type", "size")
+        }

@@ -24,7 +24,7 @@ def _reviewer(user) -> None:
 @login_required
 def compare(request):
     _reviewer(request.user)
-    form = CompareForm(request.GET or None)
+    form = CompareForm(request.GET)
     version, cycle = form.selection()
     context = {"form": form, "version": version, "cycle": cycle}
     if version is not None and cycle is not None:

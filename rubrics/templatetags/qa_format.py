@@ -58,6 +58,11 @@ def level_text(texts: dict[str, Any] | None, value: Any) -> str:
 
 
 @register.filter
+def lines(text: Any) -> list[str]:
+    return str(text).splitlines()
+
+
+@register.filter
 def get_item(mapping: dict[str, Any] | None, key: Any) -> Any:
     if not mapping:
         return ""

@@ -1,5 +1,7 @@
 """Starting, reviewing, returning, validating; the history page; scoping of each view."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -187,6 +189,76 @@ def test_return_needs_a_comment_then_officer_sees_comments_and_resubmits(
     assert submitted.status == Status.SUBMITTED
 
 
+def test_return_without_comment_is_a_field_error_next_to_the_comment(client, reviewer, submitted):
+    client.force_login(reviewer)
+    url = reverse("assessments:review", args=[submitted.pk])
+    response = client.post(url, review_post(**{"C2-level": "1", "return": "1"}))
+    assert response.status_code == 200
+    assert response.context["form"].errors["overall_comment"] == [
+        "Say what the institution should change."
+    ]
+    page = response.content.decode()
+    # At the top, linking to the field, and next to the field, which points at it.
+    assert '<a href="#id_overall_comment">Say what the institution should change.</a>' in page
+    assert '<ul class="errorlist" id="id_overall_comment_error">' in page
+    textarea = page[page.index('<textarea name="overall_comment"') :].split(">", 1)[0]
+    assert 'aria-describedby="id_overall_comment_helptext id_overall_comment_error"' in textarea
+    assert 'aria-invalid="true"' in textarea
+    assert page.index('<label for="id_overall_comment"') < page.index(
+        '<textarea name="overall_comment"'
+    )
+    # Nothing was saved: the reviewer's levels wait for a return with a comment.
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert Response.objects.get(assessment=submitted, criterion__code="C2").reviewed_value is None
+
+
+def test_validating_after_a_return_carries_only_the_new_comment(
+    client, reviewer, officer, dean, submitted, mailoutbox, django_capture_on_commit_callbacks
+):
+    officer.email = "officer@example.org"
+    officer.save()
+    url = reverse("assessments:review", args=[submitted.pk])
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, review_post(overall_comment="Fix C2", **{"return": "1"}))
+    submitted.refresh_from_db()
+    assert submitted.status == Status.RETURNED
+
+    client.force_login(officer)
+    response = client.post(
+        reverse("assessments:fill_step", args=[submitted.pk, "review"]), {"submit": "1"}
+    )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+
+    client.force_login(reviewer)
+    response = client.get(url)
+    assert response.context["form"]["overall_comment"].value() in (None, "")
+    textarea = response.content.decode().split('<textarea name="overall_comment"', 1)[1]
+    assert "Fix C2" not in textarea.split("</textarea>", 1)[0]
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, review_post(overall_comment="Well done", validate="1"))
+    submitted.refresh_from_db()
+    assert submitted.status == Status.VALIDATED and submitted.review_comment == "Well done"
+    (mail,) = mailoutbox
+    assert "Well done" in mail.body and "Fix C2" not in mail.body
+
+    client.force_login(dean)
+    page = client.get(reverse("assessments:score", args=[submitted.pk])).content.decode()
+    assert "Well done" in page and "Fix C2" not in page
+
+
+def test_validating_with_an_empty_box_after_a_return_stores_no_comment(client, reviewer, submitted):
+    assessment_return(assessment=submitted, actor=reviewer, comment="Fix C2")
+    assessment_submit(assessment=submitted)
+    client.force_login(reviewer)
+    client.post(reverse("assessments:review", args=[submitted.pk]), review_post(validate="1"))
+    submitted.refresh_from_db()
+    assert submitted.status == Status.VALIDATED and submitted.review_comment == ""
+
+
 def test_validate_keeps_both_scores(client, reviewer, dean, submitted):
     client.force_login(reviewer)
     url = reverse("assessments:review", args=[submitted.pk])
@@ -233,10 +305,74 @@ def test_history_lists_changes_and_transitions(client, dean, reviewer, submitted
     assessment_return(assessment=submitted, actor=reviewer, comment="Add evidence")
     client.force_login(dean)
     page = client.get(reverse("assessments:history", args=[submitted.pk])).content.decode()
-    assert "status changed" in page and "returned" in page and "Add evidence" in page
+    assert "status changed" in page and "Returned for changes" in page and "Add evidence" in page
     assert "answer changed" in page and "Strong &lt;b&gt;policy&lt;/b&gt;" in page
     kinds = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"created", "answer", "status"} <= kinds
+
+
+def _history_cells(page):
+    """The text of each history row's What, Before and After cells."""
+    import re
+
+    rows = re.findall(r"<tr>\s*<td>.*?</tr>", page, flags=re.S)
+    cells = [re.findall(r"<td>(.*?)</td>", row, flags=re.S) for row in rows]
+    return [
+        tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in (c[2], c[4], c[5]))
+        for c in cells
+        if len(c) == 6
+    ]
+
+
+def test_history_shows_labels_not_stored_values(
+    client, officer, dean, reviewer, assessment, django_assert_max_num_queries
+):
+    from qa_tool.actions.models import ActionItem
+    from qa_tool.actions.services import action_plan_generate, action_update
+
+    assessment_save_answers(
+        assessment=assessment,
+        answers={
+            "C2": AnswerInput(value=3),
+            "C3": AnswerInput(value=1),
+            "C5": AnswerInput(value=2),
+        },
+        actor=officer,
+    )
+    action_plan_generate(assessment=assessment, actor=officer)
+    item = ActionItem.objects.get(assessment=assessment, criterion__code="C4")
+    action_update(
+        item=item,
+        actor=officer,
+        text="",
+        owner="",
+        due_date=datetime.date(2027, 3, 31),
+        status="in_progress",
+        target_value=item.target_value,
+    )
+    assessment_submit(assessment=assessment, actor=officer)
+    assessment_return(assessment=assessment, actor=reviewer, comment="Fix C2")
+
+    client.force_login(dean)
+    url = reverse("assessments:history", args=[assessment.pk])
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()
+    cells = _history_cells(page)
+    assert ("answer changed · Level", "Level 2", "Level 3") in cells  # C2: 2 -> 3
+    assert ("answer changed · Level", "N/A", "Level 1") in cells  # C3
+    assert ("answer changed · Level", "—", "Level 2") in cells  # C5, first answer
+    assert ("action plan changed · Status", "Planned", "In progress") in cells
+    assert ("action plan changed · Due date", "—", "03/31/2027") in cells
+    assert ("status changed · Status", "Submitted", "Returned for changesFix C2") in cells
+    assert ("status changed · Status", "Draft", "Submitted") in cells
+    assert ("created", "", "Draft") in cells
+    assert ("answer changed · Justification", "—", "Strong &lt;b&gt;policy&lt;/b&gt;") in cells
+    assert "in_progress" not in page and "returned</" not in page
+
+    client.post(reverse("set_language"), {"language": "fr", "next": url})
+    cells = _history_cells(client.get(url).content.decode())
+    # The rubric's level labels in the reader's language.
+    assert any(cell[1:] == ("Level 2 (fr)", "Level 3 (fr)") for cell in cells)
 
 
 @pytest.mark.parametrize("persona", ["officer", "dean", "reviewer", "admin_user"])

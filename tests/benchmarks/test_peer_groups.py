@@ -363,3 +363,64 @@ def test_query_counts_do_not_grow_with_institutions(
         client.get(compare)
     assert len(large_results) == len(small_results)
     assert len(large_compare) == len(small_compare)
+
+
+def _selected(page, name):
+    import re
+
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, flags=re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*selected', select)
+
+
+def test_compare_selectors_show_the_displayed_rubric_and_keep_it_with_filters(
+    client, reviewer, home, rubric_version, cycle
+):
+    other = import_doc(rubric_doc(slug="z-other", title="Other rubric"))
+    earlier = CycleFactory(name="2025")
+    add_peer(other, earlier, overall=40, name="Other Peer", region="west-africa")
+    add_peer(rubric_version, cycle, overall=55, name="Peer One", region="west-africa")
+    client.force_login(reviewer)
+    url = reverse("benchmarks:compare")
+
+    # No choice yet: the newest rubric version and cycle with data are shown, and selected.
+    page = client.get(url).content.decode()
+    assert "Other Peer" in page and "Home University" not in page
+    assert _selected(page, "version") == [str(other.pk)]
+    assert _selected(page, "cycle") == ["2025"]
+    assert ">Other rubric (1)</option>" in page and ">Test rubric (1)</option>" in page
+
+    # A region chosen on that page keeps the rubric version and cycle shown.
+    query = {"version": str(rubric_version.pk), "cycle": "2026"}
+    page = client.get(url, {**query, "region": "west-africa"}).content.decode()
+    assert "Peer One" in page and "Home University" not in page
+    assert _selected(page, "version") == [str(rubric_version.pk)]
+    assert _selected(page, "cycle") == ["2026"]
+    assert _selected(page, "region") == ["west-africa"]
+
+    # A filter value that is not a choice drops that filter, not the rubric version.
+    page = client.get(url, {**query, "country": "XX"}).content.decode()
+    assert "Home University" in page and "Peer One" in page
+    assert _selected(page, "version") == [str(rubric_version.pk)]
+
+    # The Excel download follows the same selection.
+    response = client.get(reverse("reports:compare_xlsx"), {**query, "country": "XX"})
+    assert "test-rubric" in response["Content-Disposition"]
+
+
+def test_review_queue_lists_rubric_titles_not_slugs(client, reviewer, home):
+    client.force_login(reviewer)
+    page = client.get(reverse("assessments:review_queue")).content.decode()
+    select = page.split('<select name="rubric"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="test-rubric">Test rubric</option>' in select
+    assert ">test-rubric<" not in select
+
+
+def test_admin_rubric_filters_list_titles(client, admin_user, home, rubric_version):
+    other = import_doc(rubric_doc(slug="z-other", title="Other rubric"))
+    add_peer(other, home.cycle, overall=40)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:assessments_assessment_changelist")).content.decode()
+    assert "Test rubric (1)</a>" in page
+    page = client.get(reverse("admin:rubrics_rubricversion_changelist")).content.decode()
+    filters = page.split('id="changelist-filter"', 1)[1]
+    assert "Test rubric</a>" in filters and "test-rubric</a>" not in filters

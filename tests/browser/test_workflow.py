@@ -296,10 +296,10 @@ def test_officer_fills_reviewer_returns_officer_fixes_reviewer_validates(
         for i in range(4)
     ]
     assert changes == [
-        ("submitted", "validated"),
-        ("returned", "submitted"),
-        ("submitted", "returned"),
-        ("draft", "submitted"),
+        ("Submitted", "Validated"),
+        ("Returned for changes", "Submitted"),
+        ("Submitted", "Returned for changes"),
+        ("Draft", "Submitted"),
     ]
     expect(rows.nth(2)).to_contain_text("Please document C2 and check C4.")
 

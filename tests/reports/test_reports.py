@@ -307,3 +307,10 @@ def test_export_report_command(submitted, tmp_path, fmt):
         assert openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]["A2"].value
     else:
         assert json.loads(data)["cycle"] == "2026"
+
+
+def test_json_report_is_a_download(client, dean, submitted):
+    client.force_login(dean)
+    response = client.get(reverse("reports:report", args=[submitted.pk, "json"]))
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="home-test-rubric-2026-en.json"'

@@ -176,6 +176,25 @@ def test_checks_beyond_the_schema(change, expected):
     assert expected in problems_of(doc)
 
 
+def test_requires_pass_needs_a_pass_rule():
+    doc = rubric_doc()
+    doc["bands"][1]["requires_pass"] = True
+    assert validate(doc)["bands"][1]["requires_pass"] is True
+    del doc["pass"]
+    assert problems_of(doc) == [
+        "r.yaml: bands[1].requires_pass: needs a pass rule (pass) in the rubric"
+    ]
+    doc["bands"][1]["requires_pass"] = "yes"
+    assert "r.yaml: bands[1].requires_pass: must be true or false" in problems_of(doc)
+
+
+def test_requires_pass_false_changes_neither_the_document_nor_its_hash():
+    explicit = rubric_doc()
+    explicit["bands"][1]["requires_pass"] = False
+    assert validate(explicit) == validate(rubric_doc())
+    assert content_hash(validate(explicit)) == content_hash(validate(rubric_doc()))
+
+
 def test_every_problem_is_reported_not_only_the_first():
     doc = rubric_doc()
     doc["domains"][0]["weight"] = 0

@@ -204,3 +204,63 @@ def test_json_export_is_valid_json(tmp_path, db):
     path = tmp_path / "out.json"
     call_command("export_rubric", "test-rubric", "-o", str(path), stdout=StringIO())
     assert json.loads(path.read_text())["slug"] == "test-rubric"
+
+
+def _english_only(slug):
+    doc = rubric_doc(slug=slug, title="English only")
+    for level in doc["scale"]:
+        level["label"] = level["label"]["en"]
+    doc["domains"][0]["title"] = "Domain one"
+    doc["domains"][0]["criteria"][0]["text"] = "Criterion one"
+    return doc
+
+
+def test_upload_shows_one_warning_message_per_file_with_its_list(client, admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    files = [
+        SimpleUploadedFile("gaps.yaml", yaml.safe_dump(rubric_doc()).encode()),
+        SimpleUploadedFile("plain.yaml", yaml.safe_dump(_english_only("plain")).encode()),
+    ]
+    response = client.post(reverse("rubrics:import"), {"files": files}, follow=True)
+    shown = [m for m in response.context["messages"] if m.level_tag == "warning"]
+    assert [m.message.splitlines()[0] for m in shown] == ["gaps.yaml: 16 warnings"]
+    page = response.content.decode()
+    assert page.count("gaps.yaml: 16 warnings") == 1
+    items = page.split("gaps.yaml: 16 warnings", 1)[1].split("</ul>", 1)[0]
+    assert items.count('<li dir="auto">') == 16
+    assert '<li dir="auto">domains[1].title: no ar, fr, zh-hans text</li>' in items
+
+
+def test_warning_message_lists_at_most_twenty():
+    from rubrics.views import _warnings_message
+
+    text = _warnings_message("big.yaml", [f"w{i} <b>" for i in range(25)])
+    lines = text.splitlines()
+    assert lines[0] == "big.yaml: 25 warnings"
+    assert lines[1:3] == ["w0 <b>", "w1 <b>"] and lines[-1] == "and 5 more" and len(lines) == 22
+
+
+def test_itemised_messages_are_escaped(rf, admin_user):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.template.loader import render_to_string
+
+    message = Message(constants.WARNING, "x.yaml: 1 warning\n<b>bold</b>", extra_tags="itemised")
+    request = rf.get("/")
+    request.user = admin_user
+    page = render_to_string("base.html", {"messages": [message]}, request=request)
+    assert '<li dir="auto">&lt;b&gt;bold&lt;/b&gt;</li>' in page
+
+
+def test_import_command_groups_warnings_by_file(db, tmp_path):
+    path = tmp_path / "gaps.yaml"
+    path.write_text(yaml.safe_dump(rubric_doc()))
+    out = StringIO()
+    call_command("import_rubric", str(path), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "gaps.yaml: test-rubric 1 created"
+    assert lines[1] == "gaps.yaml: 16 warnings"
+    assert lines[2] == "  - description: no ar, fr, zh-hans text" and len(lines) == 18

@@ -108,6 +108,57 @@ def test_point_thresholds():
     assert result.points == 7 and result.band.label == "Low" and result.passed is False
 
 
+def _pass_bands(*required):
+    """The test rubric's bands Low 0, Middle 50, High 80, with ``required`` requiring a pass."""
+    return tuple(
+        Band(label, i, min_percent=F(threshold), requires_pass=label in required)
+        for i, (label, threshold) in enumerate((("Low", 0), ("Middle", 50), ("High", 80)))
+    )
+
+
+def test_a_failed_assessment_skips_bands_that_require_a_pass():
+    # C2 (critical, minimum 2) unanswered; every other rated criterion at the top:
+    # D1 = (1 + 1) / 2 = 100 %, D2 = 100 %, overall 100 %, but the pass rule fails.
+    answers = {"C1": 3, "C3": 3, "C4": 3, "C5": 3}
+    spec = replace(SPEC, bands=_pass_bands("Middle", "High"))
+    result = scoring.score(spec, answers)
+    assert result.score == 100 and result.passed is False
+    assert result.band.label == "Low"
+    # Only the top band requires a pass: the highest one below that does not.
+    result = scoring.score(replace(SPEC, bands=_pass_bands("High")), answers)
+    assert result.band.label == "Middle"
+
+
+def test_a_failed_assessment_in_the_middle_band_drops_to_the_one_below():
+    # C2 at 1 is below the critical minimum 2: D1 = (1 + 2*1/3 + 1) / 4 = 2/3,
+    # D2 = 1, overall = (2*2/3 + 1) / 3 = 7/9 = 77.8 %: Middle, unless Middle requires a pass.
+    answers = {"C1": 3, "C2": 1, "C3": 3, "C4": 3, "C5": 3}
+    assert scoring.score(SPEC, answers).band.label == "Middle"
+    result = scoring.score(replace(SPEC, bands=_pass_bands("Middle", "High")), answers)
+    assert result.score == F(700, 9) and result.passed is False
+    assert result.band.label == "Low"
+
+
+def test_a_passing_assessment_keeps_a_band_that_requires_a_pass():
+    result = scoring.score(replace(SPEC, bands=_pass_bands("Middle", "High")), ANSWERS)
+    assert result.passed is True and result.band.label == "Middle"  # 63.0 %
+
+
+def test_no_band_when_every_band_reached_requires_a_pass():
+    result = scoring.score(
+        replace(SPEC, bands=_pass_bands("Low", "Middle", "High")), {"C1": 3, "C4": 3}
+    )
+    assert result.passed is False and result.band is None
+
+
+def test_requires_pass_is_read_from_the_document():
+    doc = rubric_doc()
+    doc["bands"][2]["requires_pass"] = True
+    spec = scoring.spec_from_document(normalised(doc))
+    assert [b.requires_pass for b in spec.bands] == [False, False, True]
+    assert scoring.score(spec, {"C1": 3, "C3": 3, "C4": 3, "C5": 3}).band.label == "Middle"
+
+
 def test_display_rounds_half_away_from_zero():
     assert scoring.display(F(125, 2 * 1000) * 1000) == Decimal("62.5")
     assert scoring.display(F(6225, 100)) == Decimal("62.3")

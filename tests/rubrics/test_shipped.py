@@ -149,3 +149,40 @@ def test_course_worked_examples(shipped_versions):
     )
     assert result.score == scoring.exact("82.5") and result.passed is False
     assert result.band.label == "Needs revision"
+
+
+def test_course_rubric_never_puts_a_failed_course_in_a_passing_band(shipped_versions):
+    version = shipped_versions["obtl-course-review"]
+    assert version.version == "1.1"
+    assert [b.get("requires_pass", False) for b in version.bands] == [False, True, True]
+    all_met = {c.code: 1 for c in version.criteria.all()}
+    # MR1 (critical, 3 points) not met: 39 / 42 = 92.9 %, "Meets the standard" by points alone.
+    result = score_with(version, {**all_met, "MR1": 0})
+    assert str(scoring.display(result.score)) == "92.9"
+    assert result.passed is False
+    assert result.band.label == "Needs revision"
+    result = score_with(version, all_met)
+    assert result.passed is True and result.band.label == "Exemplary"
+
+
+def test_course_rubric_1_0_stays_as_imported(db):
+    """1.0 had no requires_pass; a database holding it keeps it, and 1.1 arrives beside it."""
+    name, content = shipped("obtl-course-review")
+    old = content.replace(b'version: "1.1"', b'version: "1.0"').replace(
+        b"    requires_pass: true\n", b""
+    )
+    (first,) = rubric_import(files=[(name, old)])
+    assessment_start(
+        institution=InstitutionFactory(), rubric_version=first.rubric_version, cycle=CycleFactory()
+    )
+    (second,) = rubric_import(files=[(name, content)])
+    assert (second.version, second.action) == ("1.1", "created")
+    first.rubric_version.refresh_from_db()
+    assert not any(b.get("requires_pass") for b in first.rubric_version.bands)
+
+
+def test_rubric_page_says_which_bands_require_a_pass(client, officer, shipped_versions):
+    client.force_login(officer)
+    response = client.get("/rubrics/obtl-course-review/1.1/")
+    assert response.status_code == 200
+    assert response.content.decode().count("only if the assessment passes") == 2

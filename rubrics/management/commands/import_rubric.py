@@ -32,5 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{outcome.source}: {outcome.slug} {outcome.version} {outcome.action}"
             )
-            for warning in outcome.warnings:
-                self.stdout.write(f"  warning: {warning}")
+            if outcome.warnings:
+                count = len(outcome.warnings)
+                self.stdout.write(f"{outcome.source}: {count} warning{'s' if count != 1 else ''}")
+                for warning in outcome.warnings:
+                    self.stdout.write(f"  - {warning}")
