@@ -43,7 +43,7 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -433,14 +433,14 @@ def _container_problems(data: bytes, max_bytes: int) -> list[str]:
     return []
 
 
-def _load(data: bytes):
+def _load(data: bytes, data_only: bool = True):
     if not openpyxl.xml.DEFUSEDXML:
         raise ImproperlyConfigured("defusedxml must be installed to read uploaded workbooks.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return openpyxl.load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+                io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
             )
     except Exception:  # whatever a malformed file raises, the answer is the same
         raise WorkbookError([_("The file could not be read as an Excel workbook.")]) from None
@@ -634,7 +634,44 @@ class _Row:
     links: str
 
 
-def _read_rows(sheet, expected_rows: int) -> tuple[list[_Row], list[str]]:
+# Cells whose content is read on upload; a formula in any of them is checked.
+READ_COLUMNS = (COL_CODE, *INPUT_COLUMNS)
+
+
+def _formula_cells(sheet, max_row: int) -> set[tuple[int, int]]:
+    """(row, column) of the read cells that hold a formula, from the sheet read with formulas."""
+    found = set()
+    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=max_row, max_col=COL_LINKS):
+        for cell in cells:
+            if cell.data_type == "f" and cell.column in READ_COLUMNS:
+                found.add((cell.row, cell.column))
+    return found
+
+
+def _formula_problem(ref: str, cached: Any) -> str | None:
+    """Why a formula cell's saved result cannot be used, or None to use it.
+
+    The workbook is read for values (data_only), so a formula cell reads as the
+    result Excel or LibreOffice saved with it, which is what the officer saw: that
+    result is used like a typed value. Without a saved result (a file written by a
+    program that does not calculate) the cell would read as empty and silently
+    clear or keep the answer, so it is refused, as is a result that is an error.
+    An empty text result cannot be told from no result and is refused too.
+    """
+    if cached is None or cached == "":
+        return f"{ref}: " + _(
+            "this cell holds a formula whose result was not saved; type the value instead."
+        )
+    if isinstance(cached, str) and cached in ERROR_CODES:
+        return f"{ref}: " + _(
+            "this cell's formula gives an error (%(error)s); type the value instead."
+        ) % {"error": cached}
+    return None
+
+
+def _read_rows(
+    sheet, expected_rows: int, formulas: set[tuple[int, int]]
+) -> tuple[list[_Row], list[str]]:
     rows, problems = [], []
     limit = expected_rows + MAX_EXTRA_ROWS
     for number, values in enumerate(
@@ -645,7 +682,19 @@ def _read_rows(sheet, expected_rows: int) -> tuple[list[_Row], list[str]]:
         level = values[COL_LEVEL - 1]
         justification = _cell_text(values[COL_JUSTIFICATION - 1])
         links = _cell_text(values[COL_LINKS - 1])
-        if not code and _cell_text(level).strip() == "" and not justification and not links:
+        formula_problems = [
+            problem
+            for column in READ_COLUMNS
+            if (number, column) in formulas
+            and (problem := _formula_problem(_ref(ANSWERS, column, number), values[column - 1]))
+        ]
+        if (
+            not code
+            and _cell_text(level).strip() == ""
+            and not justification
+            and not links
+            and not formula_problems
+        ):
             if number > limit:
                 break
             continue
@@ -657,6 +706,7 @@ def _read_rows(sheet, expected_rows: int) -> tuple[list[_Row], list[str]]:
                 % {"sheet": ANSWERS, "row": limit}
             )
             break
+        problems.extend(formula_problems)
         rows.append(_Row(number, code, level, justification, links))
     return rows, problems
 
@@ -675,12 +725,20 @@ def read_workbook(
         raise WorkbookError(problems)
     wb = _load(data)
     try:
-        return _read(wb, user, assessment_id)
+        # Read a second time with formulas: the values alone cannot tell a formula
+        # without a saved result from an empty cell.
+        with_formulas = _load(data, data_only=False)
+    except WorkbookError:
+        wb.close()
+        raise
+    try:
+        return _read(wb, with_formulas, user, assessment_id)
     finally:
         wb.close()
+        with_formulas.close()
 
 
-def _read(wb, user, expected_id: int | None) -> WorkbookAnswers:
+def _read(wb, with_formulas, user, expected_id: int | None) -> WorkbookAnswers:
     identity = _read_identity(wb)
     if identity is None:
         raise WorkbookError(
@@ -715,7 +773,8 @@ def _read(wb, user, expected_id: int | None) -> WorkbookAnswers:
     prefilled = identity.text("prefilled") != "0"
     expected_at = {row: code for code, (row, _rev, _fp) in identity.criteria.items() if row}
 
-    rows, row_problems = _read_rows(wb[ANSWERS], len(criteria))
+    formulas = _formula_cells(with_formulas[ANSWERS], len(criteria) + MAX_EXTRA_ROWS + 1)
+    rows, row_problems = _read_rows(wb[ANSWERS], len(criteria), formulas)
     problems.extend(row_problems)
     code_problems, valid_rows = _check_codes(rows, criteria, expected_at, identity)
     problems.extend(code_problems)

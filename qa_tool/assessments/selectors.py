@@ -10,7 +10,6 @@ from django.db.models import Prefetch, QuerySet
 
 from rubrics import scoring
 from rubrics.models import RubricVersion
-from rubrics.scoring import canonical_number
 
 from .models import Assessment, Evidence, Response, Status
 
@@ -210,30 +209,4 @@ def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
         "cycle": assessment.cycle.name,
         "status": assessment.status,
         **scores_json(assessment_scores(assessment, responses), responses),
-    }
-
-
-def assessment_export(assessment: Assessment) -> dict[str, Any]:
-    """The portable assessment file (see ``import_assessment``)."""
-    responses = {}
-    for code, row in sorted(
-        responses_by_code(assessment).items(), key=lambda kv: kv[1].criterion.position
-    ):
-        if row.is_na:
-            value: Any = "na"
-        elif row.value is not None:
-            value = canonical_number(Decimal(row.value))
-        else:
-            value = None
-        if value is None and not row.justification:
-            continue
-        responses[code] = {"value": value, "justification": row.justification}
-    return {
-        "institution": assessment.institution.code,
-        "rubric": assessment.rubric_version.rubric.slug,
-        "version": assessment.rubric_version.version,
-        "cycle": assessment.cycle.name,
-        # The portable format knows only draft and submitted; review states map onto them.
-        "status": "draft" if assessment.is_editable else "submitted",
-        "responses": responses,
     }

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,12 +21,11 @@ from django.utils.translation import gettext as _
 from qa_tool.benchmarks.services import score_summary_refresh
 from qa_tool.institutions.models import Institution
 from rubrics import scoring
-from rubrics.models import Criterion, Rubric, RubricVersion
+from rubrics.models import Criterion, RubricVersion
 
 from .evidence import check_upload, invalid_links
 from .models import Assessment, AuditEvent, Cycle, Evidence, Response, Status
 from .notifications import notify_status_change
-from .selectors import responses_by_code
 
 
 class AssessmentError(Exception):
@@ -429,7 +427,7 @@ class ReviewInput:
 
 
 def assessment_save_review(
-    *, assessment: Assessment, reviews: dict[str, ReviewInput], actor: Any
+    *, assessment: Assessment, reviews: dict[str, ReviewInput], actor: Any, source: str = "web"
 ) -> int:
     """Record the reviewer's levels and comments; return how many criteria changed."""
     if assessment.status != Status.SUBMITTED:
@@ -463,7 +461,7 @@ def assessment_save_review(
                         _event(
                             assessment,
                             actor,
-                            "web",
+                            source,
                             code,
                             field,
                             old,
@@ -495,130 +493,13 @@ def assessment_return(*, assessment: Assessment, actor: Any, comment: str) -> No
     assessment.refresh_from_db()
 
 
-def assessment_validate(*, assessment: Assessment, actor: Any, comment: str = "") -> None:
+def assessment_validate(
+    *, assessment: Assessment, actor: Any, comment: str = "", source: str = "web"
+) -> None:
     """Validate a submitted assessment: final."""
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status != Status.SUBMITTED:
             raise AssessmentError([_("Only a submitted assessment can be validated.")])
-        _set_status(locked, Status.VALIDATED, actor, "web", comment.strip())
+        _set_status(locked, Status.VALIDATED, actor, source, comment.strip())
     assessment.refresh_from_db()
-
-
-PORTABLE_STATUSES = ("draft", "submitted")
-
-
-def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> Assessment:
-    """Create or update an assessment from the portable JSON format, atomically."""
-    problems = _check_portable_shape(data)
-    if problems:
-        raise AssessmentError(problems)
-    institution = Institution.objects.filter(code=data["institution"]).first()
-    if institution is None:
-        problems.append(_("unknown institution %(code)s") % {"code": data["institution"]})
-    version = (
-        RubricVersion.objects.filter(rubric__slug=data["rubric"], version=data["version"])
-        .select_related("rubric")
-        .first()
-    )
-    if version is None:
-        if Rubric.objects.filter(slug=data["rubric"]).exists():
-            problems.append(
-                _("rubric %(slug)s has no version %(version)s")
-                % {"slug": data["rubric"], "version": data["version"]}
-            )
-        else:
-            problems.append(_("unknown rubric %(slug)s") % {"slug": data["rubric"]})
-    try:
-        Cycle._meta.get_field("name").run_validators(data["cycle"])
-    except ValidationError as exc:
-        problems.extend(f"cycle: {message}" for message in exc.messages)
-    if problems:
-        raise AssessmentError(problems)
-
-    answers = {}
-    for code, item in data["responses"].items():
-        raw = item.get("value")
-        answers[code] = AnswerInput(
-            value=None if raw in (None, "na") else Decimal(str(raw)),
-            na=raw == "na",
-            justification=item.get("justification") or "",
-        )
-    criteria = {c.code: c for c in version.criteria.all()}
-    problems = _check_answers(criteria, set(version.spec.scale), answers)
-    if data["status"] == "submitted":
-        unanswered = [
-            code
-            for code in criteria
-            if code not in answers or (answers[code].value is None and not answers[code].na)
-        ]
-        if unanswered:
-            problems.append(
-                _("a submitted assessment must answer every criterion; missing: %(codes)s")
-                % {"codes": ", ".join(unanswered)}
-            )
-    if problems:
-        raise AssessmentError(problems)
-
-    with transaction.atomic():
-        cycle, _created = Cycle.objects.get_or_create(name=data["cycle"])
-        assessment, _created = assessment_start(
-            institution=institution, rubric_version=version, cycle=cycle, actor=actor
-        )
-        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if not assessment.is_editable:
-            current = {
-                code: (_level_json(row.value, row.is_na), row.justification)
-                for code, row in responses_by_code(assessment).items()
-                if row.is_na or row.value is not None or row.justification
-            }
-            wanted = {
-                code: (_level_json(a.value, a.na), a.justification) for code, a in answers.items()
-            }
-            if data["status"] == "submitted" and current == wanted:
-                return assessment  # the same submitted answers again: nothing to do
-            raise AssessmentError(
-                [
-                    _(
-                        "the assessment %(id)s is %(status)s; it can change only after a reviewer returns it"
-                    )
-                    % {"id": assessment.pk, "status": assessment.get_status_display()}
-                ]
-            )
-        assessment_save_answers(assessment=assessment, answers=answers, actor=actor, source=source)
-        if data["status"] == "submitted":
-            assessment_submit(assessment=assessment, actor=actor, source=source)
-            assessment.refresh_from_db()
-    return assessment
-
-
-def _check_portable_shape(data: Any) -> list[str]:
-    if not isinstance(data, dict):
-        return [_("the file must hold a JSON object")]
-    problems = []
-    for key in ("institution", "rubric", "version", "cycle", "status"):
-        if not isinstance(data.get(key), str) or not data.get(key):
-            problems.append(_("%(field)s: required, a text") % {"field": key})
-    if isinstance(data.get("status"), str) and data["status"] not in PORTABLE_STATUSES:
-        problems.append(_("status: must be draft or submitted"))
-    responses = data.get("responses")
-    if not isinstance(responses, dict):
-        problems.append(_("responses: required, an object keyed by criterion code"))
-        return problems
-    for code, item in responses.items():
-        if not isinstance(item, dict):
-            problems.append(_("responses.%(code)s: must be an object") % {"code": code})
-            continue
-        value = item.get("value")
-        if (
-            value is not None
-            and value != "na"
-            and (isinstance(value, bool) or not isinstance(value, int | float))
-        ):
-            problems.append(
-                _('responses.%(code)s.value: must be a number, "na" or null') % {"code": code}
-            )
-        text = item.get("justification")
-        if text is not None and not isinstance(text, str):
-            problems.append(_("responses.%(code)s.justification: must be a text") % {"code": code})
-    return problems

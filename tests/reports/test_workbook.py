@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -379,6 +380,75 @@ def test_all_problems_are_listed_together(assessment, officer):
         "Answers!G5",
         "Answers!E6",
     ]
+
+
+FORMULA_NOT_SAVED = "this cell holds a formula whose result was not saved; type the value instead."
+
+
+@pytest.mark.parametrize("prefilled", [True, False])
+def test_a_formula_without_a_saved_result_is_refused_not_read_as_empty(
+    assessment, officer, prefilled
+):
+    # openpyxl writes formulas without calculating them: no cached result.
+    wb = exported(assessment, prefilled=prefilled)
+    ws = wb["Answers"]
+    ws["E2"] = "=A1"  # C1 is 3: read as empty, this would clear (or, blank, keep) it
+    ws["F3"] = '=CONCATENATE("Policy ", "text")'
+    ws["G5"] = "=B5"
+    ws["F6"] = "a valid change that must not be applied"
+    before = state(assessment)
+    assert problems_of(save(wb), officer) == [
+        f"Answers!E2: {FORMULA_NOT_SAVED}",
+        f"Answers!F3: {FORMULA_NOT_SAVED}",
+        f"Answers!G5: {FORMULA_NOT_SAVED}",
+    ]
+    assert state(assessment) == before
+
+
+def test_a_formula_in_an_empty_row_below_the_criteria_is_refused(assessment, officer):
+    wb = exported(assessment)
+    wb["Answers"]["E9"] = "=E2"
+    assert problems_of(save(wb), officer) == [
+        "Answers!B9: a row without a criterion code.",
+        f"Answers!E9: {FORMULA_NOT_SAVED}",
+    ]
+
+
+def _with_cached_results(data: bytes, results: dict[str, tuple[str, str]]) -> bytes:
+    """Give formula cells of the Answers sheet a saved result, as Excel does: cell -> (type, value)."""
+    members = members_of(data)
+    xml = members["xl/worksheets/sheet1.xml"].decode()
+    for ref, (kind, value) in results.items():
+        xml, count = re.subn(
+            rf'(<c r="{ref}"[^>]*?)(?: t="[a-z]+")?([^>]*)><f>(.*?)</f><v\s*/>',
+            rf'\1\2 t="{kind}"><f>\3</f><v>{value}</v>',
+            xml,
+        )
+        assert count == 1, ref
+    members["xl/worksheets/sheet1.xml"] = xml.encode()
+    return zip_of(members)
+
+
+def test_a_formulas_saved_result_is_used_as_typed(assessment, officer):
+    wb = exported(assessment)
+    ws = wb["Answers"]
+    ws["E6"] = "=Levels!A3"
+    ws["F6"] = '=CONCATENATE("Pilot ", "only")'
+    data = _with_cached_results(save(wb), {"E6": ("str", "Level 2"), "F6": ("str", "Pilot only")})
+    assert import_workbook(data=data, user=officer) == 1
+    c5 = answer(assessment, "C5")
+    assert (c5.value, c5.justification) == (Decimal(2), "Pilot only")
+
+
+def test_a_formula_whose_saved_result_is_an_error_is_refused(assessment, officer):
+    wb = exported(assessment)
+    wb["Answers"]["F6"] = "=1/0"
+    data = _with_cached_results(save(wb), {"F6": ("e", "#DIV/0!")})
+    before = state(assessment)
+    assert problems_of(data, officer) == [
+        "Answers!F6: this cell's formula gives an error (#DIV/0!); type the value instead."
+    ]
+    assert state(assessment) == before
 
 
 def test_workbook_of_another_assessment(assessment, officer, institution, rubric_version):

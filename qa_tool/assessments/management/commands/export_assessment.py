@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from qa_tool.assessments.commands import assessment_by_id
-from qa_tool.assessments.selectors import assessment_export
+from qa_tool.assessments.portable import assessment_export
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qa_tool.assessments.services import AssessmentError, assessment_import
+from qa_tool.assessments.portable import assessment_import
+from qa_tool.assessments.services import AssessmentError
 
 
 class Command(BaseCommand):

@@ -1,0 +1,358 @@
+"""The portable assessment file: one assessment as JSON, to move it between installations.
+
+``assessment_export`` writes what ``assessment_import`` reads back: the answers,
+their evidence links, and for a submitted or validated assessment the review.
+The import goes through the same services as the web (answers, submit, review,
+validate), so the checks and the audit trail are the same; only the source differs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qa_tool.institutions.models import Institution
+from rubrics.models import Criterion, Rubric, RubricVersion
+from rubrics.scoring import canonical_number
+
+from .evidence import invalid_links
+from .models import Assessment, Cycle, Status
+from .selectors import responses_by_code
+from .services import (
+    AnswerInput,
+    AssessmentError,
+    ReviewInput,
+    _check_answers,
+    _level_json,
+    assessment_save_answers,
+    assessment_save_review,
+    assessment_start,
+    assessment_submit,
+    assessment_validate,
+)
+
+# "returned" is not part of the format: a returned assessment travels as a draft.
+PORTABLE_STATUSES = ("draft", "submitted", "validated")
+# The wizard's Evidence links field (one link per line) takes at most this many characters.
+MAX_LINKS = 5000
+
+
+def _portable_level(value: Any, na: bool) -> Any:
+    if na:
+        return "na"
+    if value is None:
+        return None
+    return canonical_number(Decimal(value))
+
+
+def _file_status(assessment: Assessment) -> str:
+    if assessment.status == Status.VALIDATED:
+        return "validated"
+    return "draft" if assessment.is_editable else "submitted"
+
+
+def assessment_export(assessment: Assessment) -> dict[str, Any]:
+    """The portable assessment file (see ``import_assessment``)."""
+    responses, review = {}, {}
+    for code, row in sorted(
+        responses_by_code(assessment).items(), key=lambda kv: kv[1].criterion.position
+    ):
+        value = _portable_level(row.value, row.is_na)
+        if value is not None or row.justification or row.links:
+            responses[code] = {
+                "value": value,
+                "justification": row.justification,
+                "evidence_links": row.links,
+            }
+        reviewed = _portable_level(row.reviewed_value, row.reviewed_na)
+        if reviewed is not None or row.review_comment:
+            review[code] = {"value": reviewed, "comment": row.review_comment}
+    status = _file_status(assessment)
+    data: dict[str, Any] = {
+        "institution": assessment.institution.code,
+        "rubric": assessment.rubric_version.rubric.slug,
+        "version": assessment.rubric_version.version,
+        "cycle": assessment.cycle.name,
+        "status": status,
+        "responses": responses,
+    }
+    # A draft carries no review: a returned assessment's review belongs to the round
+    # the institution is revising. A validated one always carries its review block,
+    # even empty, because the import requires it.
+    if status == "validated":
+        data["review"] = review
+        data["review_comment"] = assessment.review_comment
+    elif status == "submitted" and review:
+        data["review"] = review
+    return data
+
+
+def _number_or_na(raw: Any) -> tuple[Decimal | None, bool]:
+    return (None if raw in (None, "na") else Decimal(str(raw))), raw == "na"
+
+
+def _check_review(
+    criteria: dict[str, Criterion], scale: set[Any], reviews: dict[str, ReviewInput]
+) -> list[str]:
+    """The answers' checks, with each message located in the review block."""
+    located_criteria, located = {}, {}
+    for code, review in reviews.items():
+        if code in criteria:
+            where = f"review.{code}.value"
+            located_criteria[where] = criteria[code]
+        else:
+            where = f"review.{code}"
+        located[where] = AnswerInput(value=review.value, na=review.na)
+    return _check_answers(located_criteria, scale, located)
+
+
+def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> Assessment:
+    """Create or update an assessment from the portable JSON format, atomically.
+
+    A validated file is answered, submitted, reviewed and validated in one
+    transaction, every step in the audit trail with ``source``; ``actor`` (None
+    from the command line) is recorded as the reviewer and validator.
+    """
+    problems = _check_portable_shape(data)
+    if problems:
+        raise AssessmentError(problems)
+    institution = Institution.objects.filter(code=data["institution"]).first()
+    if institution is None:
+        problems.append(_("unknown institution %(code)s") % {"code": data["institution"]})
+    version = (
+        RubricVersion.objects.filter(rubric__slug=data["rubric"], version=data["version"])
+        .select_related("rubric")
+        .first()
+    )
+    if version is None:
+        if Rubric.objects.filter(slug=data["rubric"]).exists():
+            problems.append(
+                _("rubric %(slug)s has no version %(version)s")
+                % {"slug": data["rubric"], "version": data["version"]}
+            )
+        else:
+            problems.append(_("unknown rubric %(slug)s") % {"slug": data["rubric"]})
+    try:
+        Cycle._meta.get_field("name").run_validators(data["cycle"])
+    except ValidationError as exc:
+        problems.extend(f"cycle: {message}" for message in exc.messages)
+    if problems:
+        raise AssessmentError(problems)
+
+    status = data["status"]
+    answers = {}
+    for code, item in data["responses"].items():
+        value, na = _number_or_na(item.get("value"))
+        links = item.get("evidence_links")
+        answers[code] = AnswerInput(
+            value=value,
+            na=na,
+            justification=item.get("justification") or "",
+            # Without the key (older files) the links stay as they are.
+            links=None if links is None else "\n".join(link.strip() for link in links),
+        )
+    reviews = None
+    if "review" in data:
+        reviews = {}
+        for code, item in data["review"].items():
+            value, na = _number_or_na(item.get("value"))
+            reviews[code] = ReviewInput(value=value, na=na, comment=item.get("comment") or "")
+    review_comment = (data.get("review_comment") or "").strip()
+
+    criteria = {c.code: c for c in version.criteria.all()}
+    scale = set(version.spec.scale)
+    problems = _check_answers(criteria, scale, answers)
+    if reviews is not None:
+        problems.extend(_check_review(criteria, scale, reviews))
+    if status != "draft":
+        unanswered = [
+            code
+            for code in criteria
+            if code not in answers or (answers[code].value is None and not answers[code].na)
+        ]
+        if unanswered:
+            problems.append(
+                _("a submitted assessment must answer every criterion; missing: %(codes)s")
+                % {"codes": ", ".join(unanswered)}
+            )
+    if problems:
+        raise AssessmentError(problems)
+
+    actor = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        cycle, _created = Cycle.objects.get_or_create(name=data["cycle"])
+        assessment, _created = assessment_start(
+            institution=institution, rubric_version=version, cycle=cycle, actor=actor
+        )
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not assessment.is_editable:
+            if _unchanged(assessment, status, answers, reviews, review_comment):
+                return assessment  # the same file again: nothing to do
+            if assessment.status == Status.VALIDATED:
+                message = _(
+                    "the assessment %(id)s is validated, which is final; a file cannot change it"
+                )
+            else:
+                message = _(
+                    "the assessment %(id)s is %(status)s; it can change only after a reviewer returns it"
+                )
+            raise AssessmentError(
+                [message % {"id": assessment.pk, "status": assessment.get_status_display()}]
+            )
+        assessment_save_answers(assessment=assessment, answers=answers, actor=actor, source=source)
+        if status != "draft":
+            assessment_submit(assessment=assessment, actor=actor, source=source)
+        if reviews:
+            assessment_save_review(
+                assessment=assessment, reviews=reviews, actor=actor, source=source
+            )
+        if status == "validated":
+            assessment_validate(
+                assessment=assessment, actor=actor, comment=review_comment, source=source
+            )
+        assessment.refresh_from_db()
+    return assessment
+
+
+def _unchanged(
+    assessment: Assessment,
+    status: str,
+    answers: dict[str, AnswerInput],
+    reviews: dict[str, ReviewInput] | None,
+    review_comment: str,
+) -> bool:
+    """Whether a submitted or validated assessment already holds what the file says."""
+    if assessment.status != status:
+        return False
+    rows = responses_by_code(assessment)
+    current = {
+        code: (_level_json(row.value, row.is_na), row.justification)
+        for code, row in rows.items()
+        if row.is_na or row.value is not None or row.justification
+    }
+    wanted = {code: (_level_json(a.value, a.na), a.justification) for code, a in answers.items()}
+    if current != wanted:
+        return False
+    for code, answer in answers.items():
+        if answer.links is not None and answer.links.splitlines() != rows[code].links:
+            return False
+    if reviews is not None:
+        current_review = {
+            code: (_level_json(row.reviewed_value, row.reviewed_na), row.review_comment)
+            for code, row in rows.items()
+            if row.reviewed_na or row.reviewed_value is not None or row.review_comment
+        }
+        wanted_review = {
+            code: (_level_json(r.value, r.na), r.comment)
+            for code, r in reviews.items()
+            if r.na or r.value is not None or r.comment
+        }
+        if current_review != wanted_review:
+            return False
+    return status != "validated" or assessment.review_comment == review_comment
+
+
+def _is_level(value: Any) -> bool:
+    return (
+        value is None
+        or value == "na"
+        or (isinstance(value, int) and not isinstance(value, bool))
+        # Python's JSON reader accepts NaN and Infinity; no scale has them.
+        or (isinstance(value, float) and math.isfinite(value))
+    )
+
+
+def _links_problems(code: str, links: Any) -> list[str]:
+    where = f"responses.{code}.evidence_links"
+    if not isinstance(links, list) or not all(isinstance(link, str) for link in links):
+        return [_("responses.%(code)s.evidence_links: must be a list of texts") % {"code": code}]
+    if len("\n".join(link.strip() for link in links)) > MAX_LINKS:
+        return [
+            _("responses.%(code)s.evidence_links: at most %(limit)s characters in all")
+            % {"code": code, "limit": MAX_LINKS}
+        ]
+    # One link per entry: stored one per line, a blank or multi-line entry would not come back.
+    bad = [
+        json.dumps(link, ensure_ascii=False)
+        for link in links
+        if len(link.strip().splitlines()) != 1 or invalid_links(link)
+    ]
+    if bad:
+        return [
+            _("%(code)s: not a web address (http or https): %(links)s")
+            % {"code": where, "links": ", ".join(bad)}
+        ]
+    return []
+
+
+def _check_portable_shape(data: Any) -> list[str]:
+    if not isinstance(data, dict):
+        return [_("the file must hold a JSON object")]
+    problems = []
+    for key in ("institution", "rubric", "version", "cycle", "status"):
+        if not isinstance(data.get(key), str) or not data.get(key):
+            problems.append(_("%(field)s: required, a text") % {"field": key})
+    status = data.get("status")
+    if isinstance(status, str) and status not in PORTABLE_STATUSES:
+        problems.append(_("status: must be draft, submitted or validated"))
+    responses = data.get("responses")
+    if not isinstance(responses, dict):
+        problems.append(_("responses: required, an object keyed by criterion code"))
+    else:
+        for code, item in responses.items():
+            if not isinstance(item, dict):
+                problems.append(_("responses.%(code)s: must be an object") % {"code": code})
+                continue
+            if not _is_level(item.get("value")):
+                problems.append(
+                    _('responses.%(code)s.value: must be a number, "na" or null') % {"code": code}
+                )
+            text = item.get("justification")
+            if text is not None and not isinstance(text, str):
+                problems.append(
+                    _("responses.%(code)s.justification: must be a text") % {"code": code}
+                )
+            if item.get("evidence_links") is not None:
+                problems.extend(_links_problems(code, item["evidence_links"]))
+    problems.extend(_review_shape_problems(data, status))
+    return problems
+
+
+def _review_shape_problems(data: dict[str, Any], status: Any) -> list[str]:
+    problems = []
+    review = data.get("review")
+    if "review" not in data:
+        if status == "validated":
+            problems.append(
+                _('status: a validated assessment needs its review (the "review" object)')
+            )
+    elif status not in ("submitted", "validated"):
+        problems.append(_("review: only a submitted or validated assessment has a review"))
+    elif not isinstance(review, dict):
+        problems.append(_("review: must be an object keyed by criterion code"))
+    else:
+        for code, item in review.items():
+            if not isinstance(item, dict):
+                problems.append(_("review.%(code)s: must be an object") % {"code": code})
+                continue
+            if not _is_level(item.get("value")):
+                problems.append(
+                    _('review.%(code)s.value: must be a number, "na" or null') % {"code": code}
+                )
+            comment = item.get("comment")
+            if comment is not None and not isinstance(comment, str):
+                problems.append(_("review.%(code)s.comment: must be a text") % {"code": code})
+    comment = data.get("review_comment")
+    if comment is not None and not isinstance(comment, str):
+        problems.append(_("review_comment: must be a text"))
+    elif comment and status != "validated":
+        problems.append(
+            _("review_comment: only a validated assessment has the reviewer's overall comment")
+        )
+    return problems
