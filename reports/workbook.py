@@ -59,6 +59,7 @@ from qa_tool.assessments.services import (
     AssessmentError,
     assessment_save_answers,
 )
+from qa_tool.core.refusals import Refusal
 from qa_tool.institutions.models import Role
 from rubrics.i18n import RUBRIC_LANGUAGES, localize
 from rubrics.models import Criterion, RubricVersion
@@ -111,12 +112,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 
 
-class WorkbookError(Exception):
+class WorkbookError(Refusal):
     """A refused workbook, with every problem found; nothing was applied."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass

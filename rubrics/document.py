@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import cache
@@ -22,6 +21,7 @@ import jsonschema
 import yaml
 from django.utils.translation import gettext as _
 
+from qa_tool.core.refusals import Problem, Refusal
 from rubrics.i18n import RUBRIC_LANGUAGES
 from rubrics.scoring import canonical_number, canonical_number_text
 
@@ -30,23 +30,13 @@ SCHEMA_PATH = Path(__file__).parent / "schema" / "rubric.schema.json"
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Problem:
-    source: str
-    location: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}: " if self.source else ""
-        return f"{where}{self.location}: {self.message}" if self.location else where + self.message
+def file_problem(source: str, location: str, message: str) -> Problem:
+    """A rubric file problem, located by file and then by path inside the file."""
+    return Problem(message, ": ".join(part for part in (source, location) if part))
 
 
-class RubricFileError(Exception):
+class RubricFileError(Refusal):
     """Raised with every problem found, never with only the first."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 @cache
@@ -60,7 +50,7 @@ def parse(content: bytes, source: str) -> Any:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RubricFileError(
-            [Problem(source, "", _("not UTF-8 text (%(reason)s)") % {"reason": exc.reason})]
+            [file_problem(source, "", _("not UTF-8 text (%(reason)s)") % {"reason": exc.reason})]
         ) from None
     if source.lower().endswith(".json"):
         try:
@@ -71,7 +61,7 @@ def parse(content: bytes, source: str) -> Any:
                 "column": exc.colno,
                 "reason": exc.msg,
             }
-            raise RubricFileError([Problem(source, "", message)]) from None
+            raise RubricFileError([file_problem(source, "", message)]) from None
     try:
         return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
@@ -85,7 +75,7 @@ def parse(content: bytes, source: str) -> Any:
             }
         else:
             message = _("malformed YAML: %(reason)s") % {"reason": reason}
-        raise RubricFileError([Problem(source, "", message)]) from None
+        raise RubricFileError([file_problem(source, "", message)]) from None
 
 
 def read_rubric(content: bytes, source: str) -> dict[str, Any]:
@@ -96,13 +86,13 @@ def read_rubric(content: bytes, source: str) -> dict[str, Any]:
 def validate(raw: Any, source: str = "") -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise RubricFileError(
-            [Problem(source, "", _("the file must hold a mapping (slug, version, …)"))]
+            [file_problem(source, "", _("the file must hold a mapping (slug, version, …)"))]
         )
     doc = _stringify_level_keys(raw)
-    problems = [Problem(source, loc, msg) for loc, msg in _schema_problems(doc)]
+    problems = [file_problem(source, loc, msg) for loc, msg in _schema_problems(doc)]
     if problems:
         raise RubricFileError(problems)
-    problems = [Problem(source, loc, msg) for loc, msg in _semantic_problems(doc)]
+    problems = [file_problem(source, loc, msg) for loc, msg in _semantic_problems(doc)]
     if problems:
         raise RubricFileError(problems)
     return normalise(doc)

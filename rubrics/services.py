@@ -13,6 +13,7 @@ from rubrics.document import (
     Problem,
     RubricFileError,
     content_hash,
+    file_problem,
     read_rubric,
     translation_gaps,
 )
@@ -54,7 +55,7 @@ def rubric_import(*, files: list[tuple[str, bytes]], actor: Any = None) -> list[
         key = (doc["slug"], doc["version"])
         if key in seen:
             problems.append(
-                Problem(
+                file_problem(
                     source,
                     "version",
                     _("%(slug)s %(version)s is also in %(file)s")
@@ -97,7 +98,7 @@ def _import_document(source: str, doc: dict[str, Any], actor: Any) -> ImportOutc
     if existing is not None and existing.content_hash == digest:
         return ImportOutcome(source, doc["slug"], doc["version"], UNCHANGED, existing, warnings)
     if existing is not None and existing.is_in_use():
-        return Problem(
+        return file_problem(
             source,
             "version",
             _(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qa_tool.benchmarks.services import score_summary_refresh
+from qa_tool.core.refusals import Refusal
 from qa_tool.institutions.models import Institution
 from rubrics import scoring
 from rubrics.models import Criterion, RubricVersion
@@ -28,12 +29,8 @@ from .models import Assessment, AuditEvent, Cycle, Evidence, Response, Status
 from .notifications import notify_status_change
 
 
-class AssessmentError(Exception):
-    """A refused change, with every reason; nothing was saved."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class AssessmentError(Refusal):
+    """A refused change to an assessment, with every reason; nothing was saved."""
 
 
 @dataclass(frozen=True)

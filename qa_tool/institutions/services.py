@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_countries import countries
 
+from qa_tool.core.refusals import Refusal
+
 from .models import DeliveryMode, Institution, InstitutionType, Region, SizeBand
 
 REQUIRED_COLUMNS = ("code", "name", "country", "region", "type", "size")
 OPTIONAL_COLUMNS = ("delivery_mode",)
 
 
-class InstitutionImportError(Exception):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class InstitutionImportError(Refusal):
+    """A refused institutions file: every bad row, by line and column; nothing was saved."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import ngettext
 
+from qa_tool.core.commands import ImportCommand
 from reports.workbook import (
     WorkbookError,
     check_file_name,
@@ -12,7 +13,7 @@ from reports.workbook import (
 )
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Check a filled-in workbook and apply its answers to the draft it was downloaded for, "
         "all or nothing, as USERNAME (who must be allowed to change it)."
@@ -46,11 +47,7 @@ class Command(BaseCommand):
         try:
             changed = import_workbook(data=data, user=person, source="workbook")
         except WorkbookError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{file}: {problem}")
-            raise CommandError(
-                f"{len(exc.problems)} problem(s) found; nothing was changed."
-            ) from None
+            raise self.refuse(exc, source=file) from None
         self.stdout.write(
             ngettext("%(count)s criterion updated", "%(count)s criteria updated", changed)
             % {"count": changed}

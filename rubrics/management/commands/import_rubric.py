@@ -1,13 +1,16 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from qa_tool.core.commands import ImportCommand
 from rubrics.document import RubricFileError
 from rubrics.services import rubric_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Validate and import rubric files (YAML or JSON): all of them, or none if any has a problem."
+
+    nothing_done = "nothing was imported"
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
@@ -23,11 +26,7 @@ class Command(BaseCommand):
         try:
             outcomes = rubric_import(files=contents)
         except RubricFileError as exc:
-            for problem in exc.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                f"{len(exc.problems)} problem(s) found; nothing was imported."
-            ) from None
+            raise self.refuse(exc) from None
         for outcome in outcomes:
             self.stdout.write(
                 f"{outcome.source}: {outcome.slug} {outcome.version} {outcome.action}"

@@ -1,13 +1,14 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from qa_tool.assessments.portable import assessment_import
 from qa_tool.assessments.services import AssessmentError
+from qa_tool.core.commands import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Create or update an assessment from a portable JSON file and print its id."
 
     def add_arguments(self, parser):
@@ -23,9 +24,5 @@ class Command(BaseCommand):
         try:
             assessment = assessment_import(data=data, source="file")
         except AssessmentError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{file}: {problem}")
-            raise CommandError(
-                f"{len(exc.problems)} problem(s) found; nothing was changed."
-            ) from None
+            raise self.refuse(exc, source=file) from None
         self.stdout.write(str(assessment.pk))

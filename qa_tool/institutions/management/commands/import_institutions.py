@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from qa_tool.core.commands import ImportCommand
 from qa_tool.institutions.services import InstitutionImportError, institutions_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Create or update institutions by code from a CSV file with the columns "
         "code,name,country,region,type,size (and optionally delivery_mode). All rows or none."
@@ -24,11 +25,7 @@ class Command(BaseCommand):
         try:
             summary = institutions_import(text=text)
         except InstitutionImportError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{file}: {problem}")
-            raise CommandError(
-                f"{len(exc.problems)} problem(s) found; nothing was changed."
-            ) from None
+            raise self.refuse(exc, source=file) from None
         self.stdout.write(
             f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
         )

@@ -1,0 +1,1 @@
+"""The lowest layer: plain helpers every app shares (refusals, numbers, uploads)."""
