@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from qa_tool.assessments.selectors import scores_json
 from qa_tool.benchmarks.selectors import Figures
-from rubrics import scoring
+from qa_tool.core.numbers import display_float
 
 from .context import ReportContext
-
-
-def _pct(value: Fraction | None) -> float | None:
-    shown = scoring.display(value)
-    return None if shown is None else float(shown)
 
 
 def _figures(figures: Figures | None) -> dict[str, Any] | None:
@@ -23,13 +17,13 @@ def _figures(figures: Figures | None) -> dict[str, Any] | None:
     s = figures.summary
     return {
         "n": s.n,
-        "mean": _pct(s.mean),
-        "median": _pct(s.median),
-        "p25": _pct(s.p25),
-        "p75": _pct(s.p75),
-        "min": _pct(s.min),
-        "max": _pct(s.max),
-        "percentile_rank": _pct(figures.rank),
+        "mean": display_float(s.mean),
+        "median": display_float(s.median),
+        "p25": display_float(s.p25),
+        "p75": display_float(s.p75),
+        "min": display_float(s.min),
+        "max": display_float(s.max),
+        "percentile_rank": display_float(figures.rank),
     }
 
 
@@ -75,8 +69,8 @@ def report_json(context: ReportContext) -> dict[str, Any]:
             "cycle": p.cycle,
             "version": p.version,
             "status": p.status,
-            "overall": _pct(p.overall),
-            "domains": {code: _pct(score) for code, score in p.domains.items()},
+            "overall": display_float(p.overall),
+            "domains": {code: display_float(score) for code, score in p.domains.items()},
         }
         for p in context.trend.points
     ]
@@ -91,7 +85,7 @@ def report_json(context: ReportContext) -> dict[str, Any]:
             "owner": line.owner,
             "due_date": line.due_date.isoformat() if line.due_date else None,
             "status": line.status,
-            "gain": _pct(line.gain),
+            "gain": display_float(line.gain),
             "reviewer_comment": line.reviewer_comment,
         }
         for line in context.plan

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from io import BytesIO
 from typing import Any
 
@@ -18,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qa_tool.benchmarks.selectors import Peer
 from qa_tool.benchmarks.statistics import Summary
+from qa_tool.core.numbers import display_float
 from rubrics import scoring
 
 from .cells import protect
@@ -27,12 +27,6 @@ PCT = "0.0"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def _n(value: Fraction | None) -> float | None:
-    """A percentage as a number rounded like the pages (one decimal, half away from zero)."""
-    shown = scoring.display(value)
-    return None if shown is None else float(shown)
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Worksheet:
@@ -76,11 +70,11 @@ def render_xlsx(context: ReportContext) -> bytes:
         (_("Rubric"), f"{a.rubric_version.display_title} ({a.rubric_version.version})"),
         (_("Cycle"), a.cycle.name),
         (_("Status"), a.get_status_display()),
-        (_("Overall score"), _n(result.score)),
-        (_("Self-assessed score"), _n(context.self_result.score)),
+        (_("Overall score"), display_float(result.score)),
+        (_("Self-assessed score"), display_float(context.self_result.score)),
         (
             _("Validated score"),
-            _n(context.validated_result.score) if context.validated_result else None,
+            display_float(context.validated_result.score) if context.validated_result else None,
         ),
         (_("Validated by"), context.validated_by),
         (
@@ -98,7 +92,7 @@ def render_xlsx(context: ReportContext) -> bytes:
             else "",
         ),
         (_("Failed critical criteria"), ", ".join(result.failed_critical)),
-        (_("Completion"), _n(result.completion)),
+        (_("Completion"), display_float(result.completion)),
         (
             _("Points"),
             f"{scoring.plain_number(result.points)} / {scoring.plain_number(result.points_possible)}",
@@ -125,10 +119,10 @@ def render_xlsx(context: ReportContext) -> bytes:
     for offset, d in enumerate(context.domains, start=1):
         values = [
             f"{d.code} {d.title}",
-            _n(d.score),
-            _n(d.peer_median),
-            _n(d.peer_p25),
-            _n(d.peer_p75),
+            display_float(d.score),
+            display_float(d.peer_median),
+            display_float(d.peer_p25),
+            display_float(d.peer_p75),
         ]
         for column, value in enumerate(values, start=1):
             cell = summary.cell(row=start + offset, column=column)
@@ -197,7 +191,7 @@ def render_xlsx(context: ReportContext) -> bytes:
                 c.self_level,
                 # Only where the reviewer's level differs, so changes stand out.
                 c.reviewed_level if c.review_differs else "",
-                _n(c.score),
+                display_float(c.score),
                 float(c.weight),
                 _("yes") if c.critical else "",
                 c.justification,
@@ -280,13 +274,13 @@ def render_xlsx(context: ReportContext) -> bytes:
                 [
                     label,
                     s.n,
-                    _n(s.mean),
-                    _n(s.median),
-                    _n(s.p25),
-                    _n(s.p75),
-                    _n(s.min),
-                    _n(s.max),
-                    _n(figures.rank),
+                    display_float(s.mean),
+                    display_float(s.median),
+                    display_float(s.p25),
+                    display_float(s.p75),
+                    display_float(s.min),
+                    display_float(s.max),
+                    display_float(figures.rank),
                 ],
                 pct_columns=(3, 4, 5, 6, 7, 8, 9),
             )
@@ -342,8 +336,8 @@ def render_comparison_xlsx(
                     peer.name,
                     peer.country,
                     peer.region,
-                    _n(peer.overall),
-                    *[_n(peer.domains.get(c)) for c in codes],
+                    display_float(peer.overall),
+                    *[display_float(peer.domains.get(c)) for c in codes],
                 ],
                 pct_from=4,
             )
@@ -367,7 +361,7 @@ def render_comparison_xlsx(
         (_("Maximum"), "max"),
     ):
         values = [getattr(stats[key], attribute) for key in ["overall", *codes]]
-        values = [v if attribute == "n" else _n(v) for v in values]
+        values = [v if attribute == "n" else display_float(v) for v in values]
         ws.append(cells(["", label, "", "", *values], bold=False, pct_from=4))
     if peers:
         chart = BarChart()

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from qa_tool.core.numbers import display_float
 
 AGGREGATE_DOMAINS = "domains"
 AGGREGATE_CRITERIA = "criteria"
@@ -45,17 +47,6 @@ def exact(number: Any) -> Fraction:
     if isinstance(number, str):
         return Fraction(Decimal(number))
     raise TypeError(f"not a number: {number!r}")
-
-
-def display(value: Fraction | None, places: int = 1) -> Decimal | None:
-    """Round for display: ``places`` decimals, half away from zero."""
-    if value is None:
-        return None
-    quantum = Decimal(1).scaleb(-places)
-    # Decimal division of exact integers is exact enough here: 28 digits of
-    # precision before a half-up rounding to one decimal.
-    as_decimal = Decimal(value.numerator) / Decimal(value.denominator)
-    return as_decimal.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def plain_number(value: Fraction) -> int | Decimal:
@@ -279,8 +270,7 @@ class Result:
 
 
 def _json_pct(value: Fraction | None) -> float | None:
-    shown = display(value)
-    return None if shown is None else float(shown)
+    return display_float(value)
 
 
 def _json_number(value: Fraction) -> float | int:

@@ -9,7 +9,7 @@ edits are recorded only in ``updated_by`` and ``updated_at`` of the action.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from qa_tool.assessments.models import Assessment, AuditEvent
 from qa_tool.assessments.selectors import headline_answers
 from qa_tool.assessments.services import AssessmentError
+from qa_tool.core.numbers import rounded
 from rubrics import scoring
 
 from .models import ActionItem, ActionStatus
 from .priorities import propose_actions
 
-FOUR_PLACES = Decimal("0.0001")
 OWNER_MAX_LENGTH = ActionItem._meta.get_field("owner").max_length
 
 
@@ -35,9 +35,7 @@ class ActionPlanError(AssessmentError):
 
 def _decimal(value: Fraction) -> Decimal:
     """A stored decimal (4 places, half away from zero) of an exact fraction."""
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        FOUR_PLACES, rounding=ROUND_HALF_UP
-    )
+    return rounded(value, 4)
 
 
 def _user(actor: Any) -> Any:

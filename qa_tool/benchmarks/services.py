@@ -9,17 +9,17 @@ from django.db import transaction
 
 from qa_tool.assessments.models import Assessment, Status
 from qa_tool.assessments.selectors import assessment_scores
+from qa_tool.core.numbers import rounded
 
 from .models import DomainScore, ScoreSummary
 
 COUNTED = (Status.SUBMITTED, Status.VALIDATED)
-_PLACES = Decimal("0.000001")
 
 
 def _dec(value: Fraction | None) -> Decimal | None:
     if value is None:
         return None
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_PLACES)
+    return rounded(value, 6)
 
 
 def score_summary_refresh(*, assessment: Assessment) -> ScoreSummary:

@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi
 
+from qa_tool.core.numbers import display
 from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.models import RubricVersion
@@ -27,7 +28,7 @@ def tr(text: Any) -> str:
 
 @register.filter
 def pct(value: Fraction | None) -> str:
-    shown = scoring.display(value)
+    shown = display(value)
     if shown is None:
         return "—"
     return f"{number_format(shown, 1)} %"

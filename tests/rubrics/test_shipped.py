@@ -7,6 +7,7 @@ import pytest
 
 from qa_tool.assessments.selectors import assessment_result
 from qa_tool.assessments.services import AnswerInput, assessment_save_answers, assessment_start
+from qa_tool.core.numbers import display
 from rubrics import scoring
 from rubrics.document import read_rubric, translation_gaps
 from rubrics.i18n import RUBRIC_LANGUAGES
@@ -93,7 +94,7 @@ def score_with(version, values):
 def test_institution_worked_example_all_established(shipped_versions):
     version = shipped_versions["obtl-institution"]
     result = score_with(version, {c.code: 2 for c in version.criteria.all()})
-    assert scoring.display(result.score) == scoring.display(scoring.exact(200) / 3)  # 66.7
+    assert display(result.score) == display(scoring.exact(200) / 3)  # 66.7
     assert result.band.label == "Consolidating"  # 65 <= 66.67 < 85
     assert result.passed is True and result.completion == 100
 
@@ -106,7 +107,7 @@ def test_institution_worked_example_strong_but_governance_missing(shipped_versio
     result = score_with(version, values)
     # Domain weights: SG 1.5, DI 1, CD 1.5, TL 1.5, AI 1.5, SS 1, SD 1, QM 1, AC 1 = 11.
     # SG scores 0, every other domain 100: overall = 9.5 / 11 = 86.36 %.
-    assert str(scoring.display(result.score)) == "86.4"
+    assert str(display(result.score)) == "86.4"
     assert result.band.label == "Leading"
     assert result.passed is False and result.failed_critical == ("SG1",)
 
@@ -129,12 +130,12 @@ def test_course_worked_examples(shipped_versions):
     result = score_with(version, {**all_met, "LO2": 0, "CO3": 0})
     # 42 points possible; LO2 (2) and CO3 (1) not met: 39 / 42 = 92.86 %
     assert (result.points, result.points_possible) == (39, 42)
-    assert str(scoring.display(result.score)) == "92.9"
+    assert str(display(result.score)) == "92.9"
     assert result.band.label == "Meets the standard" and result.passed is True
 
     result = score_with(version, {**all_met, "MR1": 0})
     # the same score, but MR1 is a critical standard
-    assert str(scoring.display(result.score)) == "92.9"
+    assert str(display(result.score)) == "92.9"
     assert result.passed is False and result.failed_critical == ("MR1",)
 
     result = score_with(
@@ -158,7 +159,7 @@ def test_course_rubric_never_puts_a_failed_course_in_a_passing_band(shipped_vers
     all_met = {c.code: 1 for c in version.criteria.all()}
     # MR1 (critical, 3 points) not met: 39 / 42 = 92.9 %, "Meets the standard" by points alone.
     result = score_with(version, {**all_met, "MR1": 0})
-    assert str(scoring.display(result.score)) == "92.9"
+    assert str(display(result.score)) == "92.9"
     assert result.passed is False
     assert result.band.label == "Needs revision"
     result = score_with(version, all_met)
