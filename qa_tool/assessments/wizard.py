@@ -27,7 +27,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +64,7 @@ _POSTED_NAME = re.compile(
 )
 
 
-def keep_unsaved_post(request, assessment_id: int, step: str) -> None:
+def keep_unsaved_post(request: HttpRequest, assessment_id: int, step: str) -> None:
     """Keep a step's posted fields in the (new, anonymous) session until the person logs in.
 
     Only the answer fields of the step and a bounded size: the session is not a store for

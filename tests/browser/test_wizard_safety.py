@@ -200,3 +200,21 @@ def test_enter_saves_and_continues(live_server, page, officer, draft):
         page.locator(radio("D2", "C4", "1")).press("Enter")
     expect(page).to_have_url(re.compile(r"/fill/review/$"))
     assert level_of(draft, "C4") == 1
+
+
+def test_kept_text_is_offered_only_to_who_typed_it(live_server, page, officer, draft):
+    base = live_server.url
+    step = f"{base}/assessments/{draft.pk}/fill/D1/"
+    UserFactory(username="colleague", role="officer", institution=draft.institution)
+    log_in(page, base, "officer")
+    page.goto(step)
+    Session.objects.all().delete()
+    page.fill(field("D1", "C1", "justification"), "The officer's unsaved words")
+    expect(page.get_by_role("alert").filter(has_text="no longer signed in")).to_be_visible(
+        timeout=AUTOSAVE_WAIT
+    )
+    # Someone else logs in on the same computer: nothing offered to them.
+    log_in(page, base, "colleague")
+    page.goto(step)
+    expect(page.locator(field("D1", "C1", "justification"))).to_have_value("Loaded C1")
+    expect(page.locator("[data-restore]")).to_be_hidden()

@@ -10,6 +10,7 @@
   var banner = document.querySelector("[data-restore]");
   var dirty = false, saving = false, stopped = false, submitting = false, signedOut = false;
   var INTERVAL = 8000;
+  // Per user, assessment and step: on a shared computer nobody is offered another's text.
   var draftKey = form.dataset.draftKey;
   // Names of the fields typed in since the last save: only these are kept and offered back,
   // so an old copy never overwrites what others saved in fields this person left alone.
