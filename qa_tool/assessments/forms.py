@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -46,6 +47,41 @@ def parse_level(raw: str) -> tuple[Decimal | None, bool, bool]:
         return None, False, False
 
 
+def level_text(value: Decimal | None, na: bool) -> str:
+    """A level as the step form posts it: "", "na" or the canonical number."""
+    if na:
+        return NA
+    return "" if value is None else canonical_number_text(value)
+
+
+ANSWER_FIELDS = ("level", "justification", "links")
+
+
+def _digest(text: str) -> str:
+    # Browsers post textareas with CRLF; a line-ending difference is not a change.
+    return hashlib.blake2b(text.replace("\r\n", "\n").encode(), digest_size=8).hexdigest()
+
+
+def _normal_level(raw: str) -> str:
+    value, na, ok = parse_level(raw)
+    return level_text(value, na) if ok else raw
+
+
+def answer_token(level: str, justification: str, links: str) -> str:
+    """A fingerprint of an answer's fields, carried by the form to tell edits from loaded text.
+
+    Digests, not the text itself, so the page does not carry every answer twice.
+    """
+    return ".".join(_digest(x) for x in (_normal_level(level), justification, links))
+
+
+def _parse_token(token: str) -> dict[str, str] | None:
+    parts = (token or "").split(".")
+    if len(parts) != len(ANSWER_FIELDS):
+        return None
+    return dict(zip(ANSWER_FIELDS, parts, strict=True))
+
+
 class StartAssessmentForm(forms.Form):
     rubric_version = forms.ModelChoiceField(
         label=_("Rubric"), queryset=RubricVersion.objects.none(), empty_label=None
@@ -72,6 +108,7 @@ class CriterionRow:
     justification: forms.BoundField
     links: forms.BoundField
     revision: forms.BoundField
+    loaded: forms.BoundField
     files_name: str
     descriptors: dict[str, str]
 
@@ -79,9 +116,11 @@ class CriterionRow:
 class DomainStepForm(forms.Form):
     """One wizard step: every criterion of one domain.
 
-    Fields are named ``<code>-level``, ``<code>-justification``, ``<code>-links`` and
-    ``<code>-revision`` (the revision loaded, for conflict detection). Evidence files
-    are posted as ``<prefix>-<code>-files`` and handled by the view, not this form.
+    Fields are named ``<code>-level``, ``<code>-justification``, ``<code>-links``,
+    ``<code>-revision`` (the revision loaded, for conflict detection) and
+    ``<code>-loaded`` (``answer_token`` of the answer loaded, so that only what the
+    person changed is saved). Evidence files are posted as ``<prefix>-<code>-files``
+    and handled by the view, not this form.
     """
 
     def __init__(
@@ -113,6 +152,9 @@ class DomainStepForm(forms.Form):
             )
             self.fields[f"{code}-revision"] = forms.IntegerField(
                 widget=forms.HiddenInput, required=False
+            )
+            self.fields[f"{code}-loaded"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, max_length=100
             )
 
     def clean(self) -> dict[str, Any]:
@@ -150,6 +192,49 @@ class DomainStepForm(forms.Form):
                 revisions[code] = int(revision)
         return answers, revisions, malformed
 
+    def posted(self, code: str) -> dict[str, str]:
+        """The posted fields of one criterion, as typed."""
+        return {f: self.data.get(self.add_prefix(f"{code}-{f}"), "") for f in ANSWER_FIELDS}
+
+    def posted_token(self, code: str) -> str:
+        return answer_token(**self.posted(code))
+
+    def loaded(self, code: str) -> dict[str, str] | None:
+        """The digests of what the page loaded for this criterion; None on a page without them."""
+        return _parse_token(self.data.get(self.add_prefix(f"{code}-loaded"), ""))
+
+    def changed_fields(self) -> dict[str, set[str]]:
+        """Per criterion, the fields the person changed from what the page loaded."""
+        changed = {}
+        for criterion in self.criteria:
+            loaded = self.loaded(criterion.code)
+            if loaded is None:
+                continue
+            now = _parse_token(self.posted_token(criterion.code))
+            changed[criterion.code] = {f for f in ANSWER_FIELDS if now[f] != loaded[f]}
+        return changed
+
+    def rebased(self, current: dict[str, tuple[dict[str, str], int]]) -> dict[str, Any]:
+        """The posted data moved onto the answers saved now: ``current[code]`` = (fields, revision).
+
+        Fields the person changed keep their text; fields left as loaded show what is saved
+        now. Loaded digests and revisions become those of now, so saving again writes the
+        person's changes over what is saved and never brings back the text first loaded.
+        """
+        data = self.data.copy()
+        for criterion in self.criteria:
+            code = criterion.code
+            fields, revision = current[code]
+            loaded = self.loaded(code)
+            if loaded is not None:
+                now = _parse_token(self.posted_token(code))
+                for f in ANSWER_FIELDS:
+                    if now[f] == loaded[f]:
+                        data[self.add_prefix(f"{code}-{f}")] = fields[f]
+                data[self.add_prefix(f"{code}-loaded")] = answer_token(**fields)
+            data[self.add_prefix(f"{code}-revision")] = revision
+        return data
+
     def rows(self) -> list[CriterionRow]:
         language = get_language()
         return [
@@ -159,6 +244,7 @@ class DomainStepForm(forms.Form):
                 justification=self[f"{c.code}-justification"],
                 links=self[f"{c.code}-links"],
                 revision=self[f"{c.code}-revision"],
+                loaded=self[f"{c.code}-loaded"],
                 files_name=self.add_prefix(f"{c.code}-files"),
                 descriptors={k: localize(v, language) for k, v in c.descriptors.items()},
             )

@@ -7,6 +7,7 @@ validation and audit happen once.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -104,13 +105,15 @@ def _check_answers(
 
 @dataclass(frozen=True)
 class Conflict:
-    """Someone else saved this criterion after the saver loaded it."""
+    """Someone else (or the saver elsewhere) saved this criterion after the saver loaded it."""
 
     code: str
     changed_by: str
     changed_at: Any
     theirs: dict[str, Any]
     yours: dict[str, Any]
+    # The saver's own account in another tab looks like "someone else" but must not be named so.
+    by_saver: bool = False
 
 
 class AnswerConflict(AssessmentError):
@@ -118,7 +121,10 @@ class AnswerConflict(AssessmentError):
         self.conflicts = conflicts
         super().__init__(
             [
-                _("%(code)s was changed by %(user)s since you opened it.")
+                _("%(code)s was changed in another tab or by another person since you opened it.")
+                % {"code": c.code}
+                if c.by_saver
+                else _("%(code)s was changed by %(user)s since you opened it.")
                 % {"code": c.code, "user": c.changed_by}
                 for c in conflicts
             ]
@@ -153,6 +159,7 @@ def assessment_save_answers(
     actor: Any = None,
     source: str = "web",
     base_revisions: dict[str, int] | None = None,
+    changed_fields: dict[str, Collection[str]] | None = None,
 ) -> dict[str, int]:
     """Validate and save answers; return the revision of every criterion saved.
 
@@ -160,6 +167,15 @@ def assessment_save_answers(
     ``base_revisions`` are the revisions the saver loaded; where someone else
     has saved a different answer since, AnswerConflict is raised with what
     changed, and nothing is saved.
+
+    ``changed_fields`` names, per criterion, the fields ("level",
+    "justification", "links") the saver changed from what it loaded. For those
+    criteria only these fields are compared and written: a field left as loaded
+    is never written back, so an edit saved meanwhile elsewhere survives. A
+    conflict needs the criterion changed on both sides since loading and a
+    changed field that differs from what is saved; the identical change made
+    elsewhere is none, and its revision is returned as if saved. Criteria
+    without an entry keep the whole-answer comparison.
     """
     if not assessment.is_editable:
         raise AssessmentError(
@@ -184,13 +200,20 @@ def assessment_save_answers(
             for r in Response.objects.select_related("updated_by").filter(assessment=assessment)
         }
         to_create, to_update, events, conflicts = [], [], [], []
+        settled = {}
         for code, answer in answers.items():
             criterion = criteria[code]
             row = existing.get(criterion.pk)
             old = _row_fields(row)
             new = _answer_fields(answer, old)
+            mine = changed_fields.get(code) if changed_fields is not None else None
+            if mine is not None:
+                # What the saver left as loaded stays as the database has it now.
+                new = {f: new[f] if f in mine else old[f] for f in _FIELDS}
             changed = [f for f in _FIELDS if new[f] != old[f]]
             if not changed:
+                if mine and row is not None:
+                    settled[code] = row.revision  # the same change was saved elsewhere
                 continue
             base = base_revisions.get(code)
             if row is not None and base is not None and row.revision != base:
@@ -201,13 +224,15 @@ def assessment_save_answers(
                         changed_at=row.updated_at,
                         theirs=old,
                         yours=new,
+                        by_saver=actor is not None and row.updated_by_id == actor.pk,
                     )
                 )
                 continue
             if row is None:
                 row = Response(assessment=assessment, criterion=criterion)
-            row.is_na = answer.na
-            row.value = None if answer.na else answer.value
+            if "level" in changed:
+                row.is_na = answer.na
+                row.value = None if answer.na else answer.value
             row.justification = new["justification"]
             row.evidence_links = new["links"]
             row.updated_by = actor
@@ -237,7 +262,7 @@ def assessment_save_answers(
         AuditEvent.objects.bulk_create(events)
         if to_create or to_update:
             Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
-    return {row.criterion.code: row.revision for row in (*to_create, *to_update)}
+    return settled | {row.criterion.code: row.revision for row in (*to_create, *to_update)}
 
 
 def _person(user: Any) -> str:

@@ -11,17 +11,23 @@ step: each POST first writes the step's answers as typed (moving on, going back,
 jumping or saving a draft, valid or not), and every step is drawn from the
 database. Nothing typed is lost when the browser closes, the session expires,
 or the officer continues on another computer.
+
+Each criterion carries what the page loaded (revision and field digests), so a
+save writes only what the person changed: two tabs or two colleagues on one
+step never overwrite each other's criteria. A post that arrives after the
+session expired is kept in the new session and offered back after logging in.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -29,10 +35,9 @@ from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from qa_tool.actions.selectors import previous_actions_by_code
-from rubrics.scoring import canonical_number_text
 
 from .access import can_edit, get_assessment_for
-from .forms import DomainStepForm, ReviewStepForm
+from .forms import ANSWER_FIELDS, DomainStepForm, ReviewStepForm, answer_token, level_text
 from .models import Evidence
 from .selectors import assessment_result, evidence_by_code, responses_by_code
 from .services import (
@@ -47,6 +52,39 @@ from .services import (
 
 REVIEW_STEP = "review"
 AUTOSAVE_HEADER = "HTTP_X_AUTOSAVE"
+# Session keys: step input posted after the session expired, and steps just saved (the
+# page tells its script, which then forgets the copy it kept in the browser).
+UNSAVED_KEY = "wizard_unsaved"
+SAVED_KEY = "wizard_saved_steps"
+UNSAVED_MAX_AGE = 24 * 3600
+UNSAVED_MAX_ENTRIES = 5
+UNSAVED_MAX_BYTES = 1_000_000
+_POSTED_NAME = re.compile(
+    r"^\S{1,60}-(?:" + "|".join((*ANSWER_FIELDS, "revision", "loaded")) + ")$"
+)
+
+
+def keep_unsaved_post(request: HttpRequest, assessment_id: int, step: str) -> None:
+    """Keep a step's posted fields in the (new, anonymous) session until the person logs in.
+
+    Only the answer fields of the step and a bounded size: the session is not a store for
+    whatever an anonymous client posts.
+    """
+    prefix = f"{step}-"
+    data, size = {}, 0
+    for key, value in request.POST.items():
+        if not key.startswith(prefix) or not _POSTED_NAME.match(key[len(prefix) :]):
+            continue
+        size += len(key) + len(value)
+        if size > UNSAVED_MAX_BYTES:
+            return
+        data[key] = value
+    if not data:
+        return
+    kept = dict(request.session.get(UNSAVED_KEY, {}))
+    kept.pop(f"{assessment_id}:{step}", None)
+    kept[f"{assessment_id}:{step}"] = {"at": timezone.now().timestamp(), "data": data}
+    request.session[UNSAVED_KEY] = dict(list(kept.items())[-UNSAVED_MAX_ENTRIES:])
 
 
 class FillWizard(NamedUrlSessionWizardView):
@@ -59,6 +97,10 @@ class FillWizard(NamedUrlSessionWizardView):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
+            step = kwargs.get("step")
+            # Autosave keeps its copy in the browser; a real submit has only the server.
+            if request.method == "POST" and step and request.META.get(AUTOSAVE_HEADER) != "1":
+                keep_unsaved_post(request, kwargs["assessment_id"], step)
             return redirect_to_login(request.get_full_path())
         self.assessment = get_assessment_for(request.user, kwargs["assessment_id"])
         if not can_edit(request.user, self.assessment):
@@ -110,29 +152,29 @@ class FillWizard(NamedUrlSessionWizardView):
             return {}
         return {"criteria": self.criteria_by_domain[domain.pk], "version": self.version}
 
+    def _saved_now(self, code: str) -> tuple[dict[str, str], int]:
+        """A criterion's fields as the step form shows them, and its revision, from the database."""
+        row = self.responses.get(code)
+        if row is None:
+            return {"level": "", "justification": "", "links": ""}, 0
+        fields = {
+            "level": level_text(row.value, row.is_na),
+            "justification": row.justification,
+            "links": row.evidence_links,
+        }
+        return fields, row.revision
+
     def get_form_initial(self, step: str) -> dict[str, Any]:
         domain = self._domain(step)
         if domain is None:
             return {}
         initial = {}
         for criterion in self.criteria_by_domain[domain.pk]:
-            row = self.responses.get(criterion.code)
-            if row is None:
-                initial[f"{criterion.code}-revision"] = 0
-                continue
-            level = (
-                "na"
-                if row.is_na
-                else (canonical_number_text(row.value) if row.value is not None else "")
-            )
-            initial.update(
-                {
-                    f"{criterion.code}-level": level,
-                    f"{criterion.code}-justification": row.justification,
-                    f"{criterion.code}-links": row.evidence_links,
-                    f"{criterion.code}-revision": row.revision,
-                }
-            )
+            code = criterion.code
+            fields, revision = self._saved_now(code)
+            initial.update({f"{code}-{f}": value for f, value in fields.items()})
+            initial[f"{code}-revision"] = revision
+            initial[f"{code}-loaded"] = answer_token(**fields)
         return initial
 
     # --- requests -------------------------------------------------------------------------
@@ -141,10 +183,34 @@ class FillWizard(NamedUrlSessionWizardView):
         step = kwargs.get("step")
         if step in self.get_form_list():
             self.storage.current_step = step
+            # Only here, after dispatch checked that this user may edit this assessment.
+            unsaved = self._take_unsaved(step)
+            if unsaved is not None:
+                form = self.get_form(step, data=unsaved)
+                messages.warning(
+                    request, _("Your unsaved changes were restored; check them and save.")
+                )
+                return self.render(self.get_form(step, data=self._rebased(form)))
             return self.render(self.get_form(step))
         if step is None and self.storage.current_step in self.get_form_list():
             return redirect(self.get_step_url(self.storage.current_step))
         return redirect(self.get_step_url(self.steps.first))
+
+    def _take_unsaved(self, step: str) -> dict[str, str] | None:
+        if self._domain(step) is None or UNSAVED_KEY not in self.request.session:
+            return None
+        kept = dict(self.request.session[UNSAVED_KEY])
+        entry = kept.pop(f"{self.assessment.pk}:{step}", None)
+        if entry is None:
+            return None
+        self.request.session[UNSAVED_KEY] = kept
+        if timezone.now().timestamp() - entry.get("at", 0) > UNSAVED_MAX_AGE:
+            return None
+        return entry.get("data") or None
+
+    def _mark_saved(self, step: str) -> None:
+        key = f"{SAVED_KEY}_{self.assessment.pk}"
+        self.request.session[key] = sorted({*self.request.session.get(key, []), step})
 
     def post(self, request, *args, **kwargs):
         step = kwargs.get("step")
@@ -166,6 +232,7 @@ class FillWizard(NamedUrlSessionWizardView):
                 actor=request.user,
                 source="web",
                 base_revisions=revisions,
+                changed_fields=form.changed_fields(),
             )
         except AnswerConflict as conflict:
             return self._render_conflict(step, form, conflict, autosave)
@@ -176,13 +243,18 @@ class FillWizard(NamedUrlSessionWizardView):
                 messages.error(request, problem)
             return self.render(form)
         if autosave:
+            saved_at = timezone.localtime().strftime("%H:%M")
             return JsonResponse(
                 {
                     "ok": True,
                     "revisions": saved,
-                    "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+                    # What the page holds now is what is saved: later saves compare with it.
+                    "loaded": {code: form.posted_token(code) for code in saved},
+                    "saved_at": saved_at,
+                    "saved_text": _("Saved at %(time)s") % {"time": saved_at},
                 }
             )
+        self._mark_saved(step)
 
         upload_errors = self._attach_files(request, form)
         removed = request.POST.get("remove_evidence")
@@ -203,16 +275,13 @@ class FillWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url(step))
         if upload_errors or not form.is_valid():
             self._load_responses()
-            return self.render(self.get_form(step, data=self._with_revisions(request.POST, form)))
+            return self.render(self.get_form(step, data=self._rebased(form)))
         return redirect(self.get_step_url(self.get_next_step(step)))
 
-    def _with_revisions(self, data, form: DomainStepForm):
-        """The posted data with each criterion's current revision, so a re-save is not a conflict."""
-        data = data.copy()
-        for criterion in form.criteria:
-            row = self.responses.get(criterion.code)
-            data[form.add_prefix(f"{criterion.code}-revision")] = row.revision if row else 0
-        return data
+    def _rebased(self, form: DomainStepForm):
+        """The posted data on top of what is saved now, so saving again neither conflicts
+        with nor reverts anything the person did not change."""
+        return form.rebased({c.code: self._saved_now(c.code) for c in form.criteria})
 
     def _render_conflict(
         self, step, form, conflict: AnswerConflict, autosave: bool
@@ -228,17 +297,45 @@ class FillWizard(NamedUrlSessionWizardView):
                 status=409,
             )
         self._load_responses()
-        messages.error(
-            self.request,
-            _(
+        if all(c.by_saver for c in conflict.conflicts):
+            text = _(
+                "Some of these answers were changed in another tab or by another person while "
+                "you were editing. Nothing of this step was saved. Compare below, then save "
+                "again to keep your version."
+            )
+        else:
+            text = _(
                 "Someone else saved some of these answers while you were editing. Nothing of this "
                 "step was saved. Compare below, then save again to keep your version."
-            ),
+            )
+        messages.error(self.request, text)
+        form = self.get_form(step, data=self._rebased(form))
+        shown = [
+            {
+                "code": c.code,
+                "changed_by": c.changed_by,
+                "changed_at": c.changed_at,
+                "by_saver": c.by_saver,
+                "theirs": {**c.theirs, "level_label": self._level_label(c.theirs["level"])},
+                "yours": {**c.yours, "level_label": self._level_label(c.yours["level"])},
+            }
+            for c in conflict.conflicts
+        ]
+        response = self.render(
+            form,
+            conflicts=shown,
+            conflicts_by_others=any(not c.by_saver for c in conflict.conflicts),
         )
-        form = self.get_form(step, data=self._with_revisions(self.request.POST, form))
-        response = self.render(form, conflicts=conflict.conflicts)
         response.status_code = 409
         return response
+
+    def _level_label(self, level: Any) -> str:
+        """The scale's label of a level as the audit trail writes it ("na", None or a number)."""
+        if level is None:
+            return ""
+        if level == "na":
+            return _("N/A")
+        return self.version.level_label(level)
 
     def _attach_files(self, request, form: DomainStepForm) -> bool:
         failed = False
@@ -305,6 +402,10 @@ class FillWizard(NamedUrlSessionWizardView):
                 "domain": d,
                 "answered": by_code[d.code].answered,
                 "total": by_code[d.code].total,
+                "reviewed": any(
+                    self._reviewer_notes(self.responses.get(c.code))
+                    for c in self.criteria_by_domain[d.pk]
+                ),
             }
             for d in self.domains
         ]
@@ -321,6 +422,7 @@ class FillWizard(NamedUrlSessionWizardView):
             previous_actions=previous_actions_by_code(self.assessment),
             prev_step=self.get_prev_step(current),
             next_step=self.get_next_step(current),
+            saved_steps=" ".join(self.request.session.pop(f"{SAVED_KEY}_{self.assessment.pk}", [])),
         )
         if current == self.review_step:
             context.update(self._review_context(result))
@@ -329,11 +431,28 @@ class FillWizard(NamedUrlSessionWizardView):
                 {
                     "row": row,
                     "response": self.responses.get(row.criterion.code),
+                    "proposed": self._proposed_label(self.responses.get(row.criterion.code)),
                     "evidence": self.evidence.get(row.criterion.code, []),
                 }
                 for row in form.rows()
             ]
         return context
+
+    @staticmethod
+    def _reviewer_notes(row) -> bool:
+        return row is not None and bool(
+            row.review_comment or row.reviewed_na or row.reviewed_value is not None
+        )
+
+    def _proposed_label(self, row) -> str:
+        """The level the reviewer proposed for a criterion ("" when none)."""
+        if row is None:
+            return ""
+        if row.reviewed_na:
+            return _("Not applicable")
+        if row.reviewed_value is None:
+            return ""
+        return self.version.level_label(row.reviewed_value)
 
     def _review_context(self, result) -> dict[str, Any]:
         criteria = {c.code: c for cs in self.criteria_by_domain.values() for c in cs}
