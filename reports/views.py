@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.text import slugify
 from django.utils.translation import get_language
 
-from qa_tool.assessments.access import get_assessment_for
+from qa_tool.access import get_assessment_for
 from qa_tool.benchmarks.forms import CompareForm
 from qa_tool.benchmarks.selectors import comparison_rows, peer_pool
+from qa_tool.core.roles import reviewer_required
 from rubrics.i18n import localize
 
 from .context import build_report_context
@@ -47,10 +47,8 @@ def assessment_report(request, assessment_id: int, fmt: str):
     return response
 
 
-@login_required
+@reviewer_required
 def comparison_export(request):
-    if not request.user.sees_all_institutions:
-        raise PermissionDenied
     form = CompareForm(request.GET)
     version, cycle = form.selection()
     if version is None or cycle is None:

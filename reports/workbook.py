@@ -49,7 +49,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from qa_tool.assessments.access import get_assessment_for
+from qa_tool.access import get_assessment_for
 from qa_tool.assessments.evidence import invalid_links
 from qa_tool.assessments.models import Assessment, Response
 from qa_tool.assessments.selectors import responses_by_code

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.views.decorators.cache import never_cache
 
-from qa_tool.assessments.access import can_edit, get_assessment_for
+from qa_tool.access import can_edit, get_assessment_for
 
 from .forms import WorkbookUploadForm
 from .workbook import CONTENT_TYPE, WorkbookError, export_workbook, import_workbook

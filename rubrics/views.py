@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from qa_tool.institutions.access import administrator_required
+from qa_tool.core.roles import administrator_required
 
 from .document import RubricFileError, dump_yaml
 from .forms import RubricImportForm

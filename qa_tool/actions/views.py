@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from qa_tool.assessments.access import get_assessment_for
+from qa_tool.access import can_comment_on_plan, can_edit_plan, get_assessment_for
 from qa_tool.assessments.models import Assessment
 from rubrics import scoring
 
@@ -24,14 +24,6 @@ from .forms import ActionCommentForm, ActionItemForm
 from .models import ActionItem
 from .selectors import action_plan, previous_actions_by_code
 from .services import ActionPlanError, action_comment, action_plan_generate, action_update
-
-
-def can_edit_plan(user, assessment: Assessment) -> bool:
-    return bool(user.is_officer and user.institution_id == assessment.institution_id)
-
-
-def can_comment(user) -> bool:
-    return bool(user.sees_all_institutions)
 
 
 def _item_for(user, item_id: int) -> ActionItem:
@@ -52,7 +44,7 @@ def plan(request, assessment_id: int):
     assessment = get_assessment_for(request.user, assessment_id)
     version = assessment.rubric_version
     editing = can_edit_plan(request.user, assessment)
-    commenting = can_comment(request.user)
+    commenting = can_comment_on_plan(request.user)
     previous = previous_actions_by_code(assessment)
     unmatched = dict(previous)
     rows = []
@@ -143,7 +135,7 @@ def item_comment(request, item_id: int):
     item = _item_for(request.user, item_id)
     if request.method != "POST":
         return _back_to(item)
-    if not can_comment(request.user):
+    if not can_comment_on_plan(request.user):
         raise PermissionDenied
     form = ActionCommentForm(request.POST, item=item)
     if form.is_valid() and action_comment(

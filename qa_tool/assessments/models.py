@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from qa_tool.institutions.models import Institution
+from qa_tool.institutions.models import Institution, institution_scope
 from rubrics.models import Criterion, RubricVersion
 
 
@@ -53,14 +53,8 @@ EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssessmentQuerySet:
-        """Institution scoping: the one place that decides who reads which assessment."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.sees_all_institutions:
-            return self.all()
-        if user.institution_id is None:
-            return self.none()
-        return self.filter(institution_id=user.institution_id)
+        """Institution scoping: an assessment is visible with its institution."""
+        return self.filter(institution_scope(user, "institution_id"))
 
 
 class Assessment(models.Model):

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_countries.fields import Country
 
-from qa_tool.institutions.models import Role
+from qa_tool.access import can_edit, can_review, get_assessment_for
+from qa_tool.core.roles import officer_required, reviewer_required
 from reports.charts import report_charts
 from reports.context import SORTS, build_report_context
 from rubrics.models import Rubric
 from rubrics.scoring import canonical_number_text
 
-from .access import can_edit, get_assessment_for
 from .forms import QueueFilterForm, ReviewerForm, StartAssessmentForm
 from .history import history_rows
 from .models import Assessment, AuditEvent, Evidence, Status
@@ -70,12 +70,10 @@ def _domain_rows(assessment, responses, result, evidence=None):
     ]
 
 
-@login_required
+@officer_required
 @require_POST
 def assessment_start_view(request):
     user = request.user
-    if user.role != Role.OFFICER or user.institution_id is None:
-        raise PermissionDenied
     form = StartAssessmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a rubric and an open cycle."))
@@ -154,14 +152,8 @@ def assessment_history(request, assessment_id: int):
     )
 
 
-def _reviewer_required(user) -> None:
-    if not (user.is_authenticated and user.sees_all_institutions):
-        raise PermissionDenied
-
-
-@login_required
+@reviewer_required
 def review_queue(request):
-    _reviewer_required(request.user)
     base = Assessment.objects.visible_to(request.user)
     rubrics = sorted(
         (
@@ -207,9 +199,8 @@ def review_queue(request):
     )
 
 
-@login_required
+@reviewer_required
 def review_assessment(request, assessment_id: int):
-    _reviewer_required(request.user)
     assessment = get_assessment_for(request.user, assessment_id)
     version = assessment.rubric_version
     criteria = list(version.criteria.select_related("domain"))
@@ -223,7 +214,7 @@ def review_assessment(request, assessment_id: int):
         initial[f"{code}-comment"] = row.review_comment
     # The overall comment is not pre-filled: the stored one belongs to the last return or
     # validation, and validating now must not send an earlier return's comment again.
-    reviewing = assessment.status == Status.SUBMITTED
+    reviewing = can_review(request.user, assessment)
     if request.method == "POST":
         if not reviewing:
             raise PermissionDenied

@@ -34,9 +34,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from qa_tool.access import edit_refusal, get_assessment_for, is_officer_of
 from qa_tool.actions.selectors import previous_actions_by_code
 
-from .access import can_edit, get_assessment_for
 from .forms import ANSWER_FIELDS, DomainStepForm, ReviewStepForm, answer_token, level_text
 from .models import Evidence
 from .selectors import assessment_result, evidence_by_code, responses_by_code
@@ -103,18 +103,13 @@ class FillWizard(NamedUrlSessionWizardView):
                 keep_unsaved_post(request, kwargs["assessment_id"], step)
             return redirect_to_login(request.get_full_path())
         self.assessment = get_assessment_for(request.user, kwargs["assessment_id"])
-        if not can_edit(request.user, self.assessment):
-            if (
-                request.user.institution_id == self.assessment.institution_id
-                and request.user.is_officer
-            ):
-                messages.info(
-                    request,
-                    _("This assessment is %(status)s and can no longer be changed.")
-                    % {"status": self.assessment.get_status_display()},
-                )
-                return redirect("assessments:score", self.assessment.pk)
-            raise PermissionDenied
+        refusal = edit_refusal(request.user, self.assessment)
+        if refusal is not None:
+            if not is_officer_of(request.user, self.assessment):
+                raise PermissionDenied
+            # The institution's own officer: the assessment is no longer editable; say why.
+            messages.info(request, refusal)
+            return redirect("assessments:score", self.assessment.pk)
         version = self.assessment.rubric_version
         self.version = version
         self.domains = list(version.domains.all())

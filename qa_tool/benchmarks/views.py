@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from qa_tool.assessments.access import get_assessment_for
+from qa_tool.access import get_assessment_for
 from qa_tool.assessments.selectors import assessment_scores, responses_by_code
+from qa_tool.core.roles import reviewer_required
 from rubrics.i18n import localize
 
 from .forms import CompareForm
@@ -16,14 +15,8 @@ from .selectors import comparison_rows, peer_pool
 from .statistics import summarise
 
 
-def _reviewer(user) -> None:
-    if not user.sees_all_institutions:
-        raise PermissionDenied
-
-
-@login_required
+@reviewer_required
 def compare(request):
-    _reviewer(request.user)
     form = CompareForm(request.GET)
     version, cycle = form.selection()
     context = {"form": form, "version": version, "cycle": cycle}
@@ -74,9 +67,8 @@ def compare(request):
     return render(request, "benchmarks/compare.html", context)
 
 
-@login_required
+@reviewer_required
 def drill_down(request, assessment_id: int, domain_code: str):
-    _reviewer(request.user)
     assessment = get_assessment_for(request.user, assessment_id)
     version = assessment.rubric_version
     domain = version.domains.filter(code=domain_code).first()

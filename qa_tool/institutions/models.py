@@ -53,15 +53,24 @@ class DeliveryMode(models.TextChoices):
     ONLINE = "online", _("Mainly online or open and distance")
 
 
+def institution_scope(user, field: str = "pk") -> Q:
+    """The one rule of institution scoping, as a filter on ``field`` (an institution key).
+
+    Reviewers and administrators see every institution; officers and leaders their own;
+    anyone else nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or not (
+        user.sees_all_institutions or user.institution_id
+    ):
+        return Q(pk__in=[])
+    if user.sees_all_institutions:
+        return Q()
+    return Q(**{field: user.institution_id})
+
+
 class InstitutionQuerySet(models.QuerySet):
     def visible_to(self, user) -> InstitutionQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.sees_all_institutions:
-            return self.all()
-        if user.institution_id is None:
-            return self.none()
-        return self.filter(pk=user.institution_id)
+        return self.filter(institution_scope(user))
 
 
 class Institution(models.Model):
