@@ -15,9 +15,9 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from qa_tool.actions.models import ActionItem, ActionStatus
 from rubrics.models import RubricVersion
 
+from .extensions import history_formats
 from .models import Assessment, AuditEvent, Evidence, Response, Status
 
 EMPTY = "—"
@@ -36,7 +36,7 @@ class HistoryRow:
     comment: str
 
 
-def _verbose(model: Any, name: str) -> Callable[[], str]:
+def verbose_label(model: Any, name: str) -> Callable[[], str]:
     return lambda: capfirst(model._meta.get_field(name).verbose_name)
 
 
@@ -52,16 +52,16 @@ def _level(version: RubricVersion) -> Callable[[Any], str]:
     return label
 
 
-def _choice(choices: type) -> Callable[[Any], str]:
+def choice_reader(choices: type) -> Callable[[Any], str]:
     labels = dict(choices.choices)
     return lambda value: str(labels.get(value, value))
 
 
-def _text(value: Any) -> str:
+def text_reader(value: Any) -> str:
     return str(value)
 
 
-def _date(value: Any) -> str:
+def date_reader(value: Any) -> str:
     try:
         return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
     except ValueError:
@@ -72,20 +72,14 @@ def _formats(version: RubricVersion) -> dict[str, tuple[Callable[[], str], Calla
     """For each recorded field name: its label and how its values read."""
     level = _level(version)
     return {
-        "level": (_verbose(Response, "value"), level),
-        "justification": (_verbose(Response, "justification"), _text),
-        "links": (_verbose(Response, "evidence_links"), _text),
-        "validated level": (_verbose(Response, "reviewed_value"), level),
-        "review comment": (_verbose(Response, "review_comment"), _text),
-        "status": (_verbose(Assessment, "status"), _choice(Status)),
-        "file": (_verbose(Evidence, "original_name"), _text),
-        "action:created": (_verbose(ActionItem, "target_value"), level),
-        "action:target_value": (_verbose(ActionItem, "target_value"), level),
-        "action:text": (_verbose(ActionItem, "text"), _text),
-        "action:owner": (_verbose(ActionItem, "owner"), _text),
-        "action:due_date": (_verbose(ActionItem, "due_date"), _date),
-        "action:status": (_verbose(ActionItem, "status"), _choice(ActionStatus)),
-        "action:comment": (_verbose(ActionItem, "reviewer_comment"), _text),
+        "level": (verbose_label(Response, "value"), level),
+        "justification": (verbose_label(Response, "justification"), text_reader),
+        "links": (verbose_label(Response, "evidence_links"), text_reader),
+        "validated level": (verbose_label(Response, "reviewed_value"), level),
+        "review comment": (verbose_label(Response, "review_comment"), text_reader),
+        "status": (verbose_label(Assessment, "status"), choice_reader(Status)),
+        "file": (verbose_label(Evidence, "original_name"), text_reader),
+        **history_formats(level),
     }
 
 
@@ -94,7 +88,7 @@ def _shown(value: Any, read: Callable[[Any], str]) -> str:
         return EMPTY
     if isinstance(value, dict) and set(value) == {"status"}:
         # The "created" event records the starting status as {"status": "draft"}.
-        return _choice(Status)(value["status"])
+        return choice_reader(Status)(value["status"])
     return read(value)
 
 
@@ -103,7 +97,7 @@ def history_rows(events: Iterable[AuditEvent], version: RubricVersion) -> list[H
     formats = _formats(version)
     rows = []
     for event in events:
-        label, read = formats.get(event.field, (lambda name=event.field: name, _text))
+        label, read = formats.get(event.field, (lambda name=event.field: name, text_reader))
         actor = event.actor
         rows.append(
             HistoryRow(

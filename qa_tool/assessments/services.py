@@ -19,7 +19,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qa_tool.benchmarks.services import score_summary_refresh
 from qa_tool.core.refusals import Refusal
 from qa_tool.institutions.models import Institution
 from rubrics import scoring
@@ -28,6 +27,7 @@ from rubrics.models import Criterion, RubricVersion
 from .evidence import check_upload, invalid_links
 from .models import Assessment, AuditEvent, Cycle, Evidence, Response, Status
 from .notifications import notify_status_change
+from .signals import status_changed
 
 
 class AssessmentError(Refusal):
@@ -311,8 +311,8 @@ def _set_status(
         source=source,
         comment=comment,
     )
-    # Benchmarks read the stored summary; it changes with every transition.
-    score_summary_refresh(assessment=assessment)
+    # Benchmarks keep a stored summary that follows every transition (see benchmarks.apps).
+    status_changed.send(sender=Assessment, assessment=assessment)
     transaction.on_commit(
         lambda: notify_status_change(assessment=assessment, actor=actor, comment=comment)
     )

@@ -5,10 +5,8 @@ from .wizard import FillWizard
 
 fill = FillWizard.as_view(url_name="assessments:fill_step")
 
-app_name = "assessments"
 urlpatterns = [
     path("start/", views.assessment_start_view, name="start"),
-    path("<int:assessment_id>/", views.assessment_score, name="score"),
     path("<int:assessment_id>/fill/", fill, name="fill"),
     path("<int:assessment_id>/fill/<str:step>/", fill, name="fill_step"),
     path("<int:assessment_id>/history/", views.assessment_history, name="history"),

@@ -1,4 +1,6 @@
-"""Assessment pages: start, score, evidence downloads, history, and the reviewer's pages."""
+"""Assessment pages: start, evidence downloads, history, and the reviewer's pages.
+
+The results page lives in ``reports.results``, beside the report context it renders."""
 
 from __future__ import annotations
 
@@ -9,14 +11,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_countries.fields import Country
 
 from qa_tool.access import can_edit, can_review, get_assessment_for
 from qa_tool.core.roles import officer_required, reviewer_required
-from reports.charts import report_charts
-from reports.context import SORTS, build_report_context
 from rubrics.models import Rubric
 from rubrics.scoring import canonical_number_text
 
@@ -37,13 +36,6 @@ from .services import (
     assessment_start,
     assessment_validate,
 )
-
-SORT_LABELS = {
-    "rubric": _lazy("rubric order"),
-    "score": _lazy("score"),
-    "weight": _lazy("weight"),
-    "gap": _lazy("gap to the top level"),
-}
 
 
 def _domain_rows(assessment, responses, result, evidence=None):
@@ -89,31 +81,6 @@ def assessment_start_view(request):
     if can_edit(user, assessment):
         return redirect("assessments:fill", assessment.pk)
     return redirect("assessments:score", assessment.pk)
-
-
-@login_required
-def assessment_score(request, assessment_id: int):
-    """The results page: scores, peers, trend and the criterion table."""
-    assessment = get_assessment_for(request.user, assessment_id)
-    context = build_report_context(
-        assessment=assessment, user=request.user, group=request.GET.get("group")
-    )
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rubric"
-    return render(
-        request,
-        "assessments/score.html",
-        {
-            "assessment": assessment,
-            "version": assessment.rubric_version,
-            "report": context,
-            "result": context.result,
-            "charts": report_charts(context),
-            "criteria": context.sorted_criteria(sort),
-            "sort": sort,
-            "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
-            "can_edit": can_edit(request.user, assessment),
-        },
-    )
 
 
 @login_required

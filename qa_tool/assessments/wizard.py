@@ -35,8 +35,8 @@ from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from qa_tool.access import edit_refusal, get_assessment_for, is_officer_of
-from qa_tool.actions.selectors import previous_actions_by_code
 
+from .extensions import wizard_context
 from .forms import ANSWER_FIELDS, DomainStepForm, ReviewStepForm, answer_token, level_text
 from .models import Evidence
 from .selectors import assessment_result, evidence_by_code, responses_by_code
@@ -414,7 +414,7 @@ class FillWizard(NamedUrlSessionWizardView):
             current_domain=self._domain(current),
             is_review=current == self.review_step,
             evidence=self.evidence,
-            previous_actions=previous_actions_by_code(self.assessment),
+            **wizard_context(self.assessment),
             prev_step=self.get_prev_step(current),
             next_step=self.get_next_step(current),
             saved_steps=" ".join(self.request.session.pop(f"{SAVED_KEY}_{self.assessment.pk}", [])),

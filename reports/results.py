@@ -1,0 +1,46 @@
+"""The results page: the report context laid out as a page (the PDF, Excel and JSON
+exports lay out the same context)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from qa_tool.access import can_edit, get_assessment_for
+
+from .charts import report_charts
+from .context import SORTS, build_report_context
+
+SORT_LABELS = {
+    "rubric": _("rubric order"),
+    "score": _("score"),
+    "weight": _("weight"),
+    "gap": _("gap to the top level"),
+}
+
+
+@login_required
+def results(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Scores, peers, trend and the criterion table of one assessment."""
+    assessment = get_assessment_for(request.user, assessment_id)
+    context = build_report_context(
+        assessment=assessment, user=request.user, group=request.GET.get("group")
+    )
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rubric"
+    return render(
+        request,
+        "reports/results.html",
+        {
+            "assessment": assessment,
+            "version": assessment.rubric_version,
+            "report": context,
+            "result": context.result,
+            "charts": report_charts(context),
+            "criteria": context.sorted_criteria(sort),
+            "sort": sort,
+            "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
+            "can_edit": can_edit(request.user, assessment),
+        },
+    )
