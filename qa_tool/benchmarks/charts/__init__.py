@@ -22,8 +22,9 @@ to what every renderer draws the same way:
 * WeasyPrint draws SVG text one code point at a time without bidi reordering or
   shaping (Kozea/WeasyPrint#2909), which mirrors Arabic and leaves its letters
   unjoined. Charts meant for a WeasyPrint PDF take ``for_weasyprint=True``: their
-  right-to-left labels are then shaped into Arabic presentation forms and written
-  in visual order, with Arabic diacritics dropped. That text draws right in
+  right-to-left labels are then shaped into Arabic presentation forms
+  (arabic-reshaper) and written in display order by the Unicode bidi algorithm
+  (python-bidi), with Arabic diacritics dropped. That text draws right in
   WeasyPrint but is backwards for browsers, screen readers and copy-paste, so keep
   the default for HTML pages (the title and description are never transformed);
 * the root carries ``direction="ltr"``, so ``text-anchor`` always means the physical
