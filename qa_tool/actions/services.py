@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qa_tool.assessments.models import Assessment, AuditEvent
+from qa_tool.assessments.audit import WEB, Action, audit_event, record, record_all
+from qa_tool.assessments.models import Assessment
 from qa_tool.assessments.selectors import headline_answers
 from qa_tool.assessments.services import AssessmentError
 from qa_tool.core.numbers import rounded
@@ -42,7 +43,7 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
+def action_plan_generate(*, assessment: Assessment, actor: Any = None, source: str = WEB) -> int:
     """Create the actions the plan lacks; return how many were created.
 
     Levels are the headline's: once validated the reviewer's where one was given, else
@@ -105,15 +106,15 @@ def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
             to_update.append(item)
         ActionItem.objects.bulk_create(to_create)
         if to_create:
-            AuditEvent.objects.bulk_create(
-                AuditEvent(
+            record_all(
+                audit_event(
+                    Action.PLAN,
                     assessment=assessment,
-                    actor=_user(actor),
-                    action=AuditEvent.Action.PLAN,
-                    criterion_code=item.criterion.code,
+                    actor=actor,
+                    source=source,
+                    criterion=item.criterion.code,
                     field="action:created",
-                    new=_audit_value(item.target_value),
-                    source="web",
+                    after=_audit_value(item.target_value),
                 )
                 for item in to_create
             )
@@ -134,6 +135,7 @@ def action_update(
     due_date: datetime.date | None,
     status: str,
     target_value: Any,
+    source: str = WEB,
 ) -> None:
     """Save the officer's edit of an action, or raise ActionPlanError with every reason."""
     scale = item.assessment.rubric_version.spec.scale
@@ -182,15 +184,15 @@ def action_update(
         "target_value": _decimal(target),
     }
     events = [
-        AuditEvent(
-            assessment_id=item.assessment_id,
-            actor=_user(actor),
-            action=AuditEvent.Action.PLAN,
-            criterion_code=code,
+        audit_event(
+            Action.PLAN,
+            assessment=item.assessment,
+            actor=actor,
+            source=source,
+            criterion=code,
             field=f"action:{field}",
-            old=_audit_value(getattr(item, field)),
-            new=_audit_value(value),
-            source="web",
+            before=_audit_value(getattr(item, field)),
+            after=_audit_value(value),
         )
         for field, value in new.items()
         if getattr(item, field) != value
@@ -198,7 +200,7 @@ def action_update(
     with transaction.atomic():
         for field, value in new.items():
             setattr(item, field, value)
-        AuditEvent.objects.bulk_create(events)
+        record_all(events)
         item.updated_by = _user(actor)
         item.save(
             update_fields=[
@@ -222,7 +224,7 @@ def _audit_value(value: Any) -> Any:
     return value
 
 
-def action_comment(*, item: ActionItem, actor: Any, comment: str) -> bool:
+def action_comment(*, item: ActionItem, actor: Any, comment: str, source: str = WEB) -> bool:
     """Save a reviewer's comment on an action; return whether it changed (audited)."""
     comment = (comment or "").strip()
     old = item.reviewer_comment
@@ -231,14 +233,14 @@ def action_comment(*, item: ActionItem, actor: Any, comment: str) -> bool:
     with transaction.atomic():
         item.reviewer_comment = comment
         item.save(update_fields=["reviewer_comment", "updated_at"])
-        AuditEvent.objects.create(
-            assessment_id=item.assessment_id,
-            actor=_user(actor),
-            action=AuditEvent.Action.REVIEW,
-            criterion_code=item.criterion.code,
+        record(
+            Action.REVIEW,
+            assessment=item.assessment,
+            actor=actor,
+            source=source,
+            criterion=item.criterion.code,
             field="action:comment",
-            old=old,
-            new=comment,
-            source="web",
+            before=old,
+            after=comment,
         )
     return True

@@ -19,7 +19,7 @@ from rubrics.scoring import canonical_number_text
 
 from .evidence import ACCEPTED_EXTENSIONS, invalid_links
 from .models import Cycle, Status
-from .services import AnswerInput, ReviewInput
+from .services import FIELDS, AnswerInput, ReviewInput
 
 NA = "na"
 
@@ -54,7 +54,7 @@ def level_text(value: Decimal | None, na: bool) -> str:
     return "" if value is None else canonical_number_text(value)
 
 
-ANSWER_FIELDS = ("level", "justification", "links")
+ANSWER_FIELDS = FIELDS  # the fields a save compares and writes
 
 
 def _digest(text: str) -> str:

@@ -21,6 +21,7 @@ from qa_tool.institutions.models import Institution
 from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.scoring import canonical_number
 
+from .audit import level_json
 from .evidence import invalid_links
 from .models import Assessment, Cycle, Status
 from .selectors import responses_by_code
@@ -28,13 +29,12 @@ from .services import (
     AnswerInput,
     AssessmentError,
     ReviewInput,
-    _check_answers,
-    _level_json,
     assessment_save_answers,
     assessment_save_review,
     assessment_start,
     assessment_submit,
     assessment_validate,
+    check_answers,
 )
 
 # "returned" is not part of the format: a returned assessment travels as a draft.
@@ -109,7 +109,7 @@ def _check_review(
         else:
             where = f"review.{code}"
         located[where] = AnswerInput(value=review.value, na=review.na)
-    return _check_answers(located_criteria, scale, located)
+    return check_answers(located_criteria, scale, located)
 
 
 def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> Assessment:
@@ -167,7 +167,7 @@ def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> 
 
     criteria = {c.code: c for c in version.criteria.all()}
     scale = set(version.spec.scale)
-    problems = _check_answers(criteria, scale, answers)
+    problems = check_answers(criteria, scale, answers)
     if reviews is not None:
         problems.extend(_check_review(criteria, scale, reviews))
     if status != "draft":
@@ -232,11 +232,11 @@ def _unchanged(
         return False
     rows = responses_by_code(assessment)
     current = {
-        code: (_level_json(row.value, row.is_na), row.justification)
+        code: (level_json(row.value, row.is_na), row.justification)
         for code, row in rows.items()
         if row.is_na or row.value is not None or row.justification
     }
-    wanted = {code: (_level_json(a.value, a.na), a.justification) for code, a in answers.items()}
+    wanted = {code: (level_json(a.value, a.na), a.justification) for code, a in answers.items()}
     if current != wanted:
         return False
     for code, answer in answers.items():
@@ -244,12 +244,12 @@ def _unchanged(
             return False
     if reviews is not None:
         current_review = {
-            code: (_level_json(row.reviewed_value, row.reviewed_na), row.review_comment)
+            code: (level_json(row.reviewed_value, row.reviewed_na), row.review_comment)
             for code, row in rows.items()
             if row.reviewed_na or row.reviewed_value is not None or row.review_comment
         }
         wanted_review = {
-            code: (_level_json(r.value, r.na), r.comment)
+            code: (level_json(r.value, r.na), r.comment)
             for code, r in reviews.items()
             if r.na or r.value is not None or r.comment
         }

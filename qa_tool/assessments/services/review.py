@@ -1,0 +1,111 @@
+"""The reviewer's side: levels and comments per criterion, returning and validating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..audit import WEB, Action, audit_event, level_json, record_all
+from ..models import Assessment, Response, Status
+from .answers import AnswerInput, check_answers
+from .errors import AssessmentError
+from .status import set_status
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """A reviewer's validated level (value, N/A, or None to keep the self-assessment) and comment."""
+
+    value: Decimal | None = None
+    na: bool = False
+    comment: str = ""
+
+
+def assessment_save_review(
+    *, assessment: Assessment, reviews: dict[str, ReviewInput], actor: Any, source: str = WEB
+) -> int:
+    """Record the reviewer's levels and comments; return how many criteria changed."""
+    if assessment.status != Status.SUBMITTED:
+        raise AssessmentError([_("Only a submitted assessment can be reviewed.")])
+    version = assessment.rubric_version
+    criteria = {c.code: c for c in version.criteria.all()}
+    as_answers = {code: AnswerInput(value=r.value, na=r.na) for code, r in reviews.items()}
+    problems = check_answers(criteria, set(version.spec.scale), as_answers)
+    if problems:
+        raise AssessmentError(problems)
+    with transaction.atomic():
+        rows = {
+            r.criterion.code: r
+            for r in Response.objects.select_for_update()
+            .select_related("criterion")
+            .filter(assessment=assessment)
+        }
+        changed_rows, events = [], []
+        for code, review in reviews.items():
+            row = rows.get(code) or Response(assessment=assessment, criterion=criteria[code])
+            changes = [
+                (field, old, new)
+                for field, old, new in (
+                    (
+                        "validated level",
+                        level_json(row.reviewed_value, row.reviewed_na),
+                        level_json(review.value, review.na),
+                    ),
+                    ("review comment", row.review_comment, review.comment),
+                )
+                if old != new
+            ]
+            if not changes:
+                continue
+            events += [
+                audit_event(
+                    Action.REVIEW,
+                    assessment=assessment,
+                    actor=actor,
+                    source=source,
+                    criterion=code,
+                    field=field,
+                    before=old,
+                    after=new,
+                )
+                for field, old, new in changes
+            ]
+            row.reviewed_value = None if review.na else review.value
+            row.reviewed_na = review.na
+            row.review_comment = review.comment
+            row.reviewed_by = actor if getattr(actor, "pk", None) else None
+            changed_rows.append(row)
+        for row in changed_rows:
+            row.save()
+        record_all(events)
+    return len(changed_rows)
+
+
+def assessment_return(
+    *, assessment: Assessment, actor: Any, comment: str, source: str = WEB
+) -> None:
+    """Send a submitted assessment back to the institution for changes."""
+    if not comment.strip():
+        raise AssessmentError([_("Say what the institution should change.")])
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.SUBMITTED:
+            raise AssessmentError([_("Only a submitted assessment can be returned.")])
+        set_status(locked, Status.RETURNED, actor=actor, source=source, comment=comment.strip())
+    assessment.refresh_from_db()
+
+
+def assessment_validate(
+    *, assessment: Assessment, actor: Any, comment: str = "", source: str = WEB
+) -> None:
+    """Validate a submitted assessment: final."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Status.SUBMITTED:
+            raise AssessmentError([_("Only a submitted assessment can be validated.")])
+        set_status(locked, Status.VALIDATED, actor=actor, source=source, comment=comment.strip())
+    assessment.refresh_from_db()
