@@ -1,4 +1,3 @@
-import json
 from pathlib import Path
 
 from django.conf import settings
@@ -39,14 +38,9 @@ class Command(BaseCommand):
         )
         with translation.override(lang):
             context = build_report_context(assessment=assessment, user=viewer, language=lang)
-            content = EXPORTERS[format].render(context)
+        _filename, _content_type, content = EXPORTERS[format].render(context)
         path = Path(output)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(
-                json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
+        path.write_bytes(content)
         self.stdout.write(
             f"{format} report of assessment {assessment_id} ({lang}) written to {path}"
         )
