@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from qa_tool.assessments.commands import assessment_by_id
+from qa_tool.assessments.lookups import assessment_for_operator
 from qa_tool.institutions.models import Role, User
 from reports.context import build_report_context
 from reports.exporters import EXPORTERS
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         languages = [code for code, _name in settings.LANGUAGES]
         if lang not in languages:
             raise CommandError(f"--lang must be one of {', '.join(languages)}")
-        assessment = assessment_by_id(assessment_id)
+        assessment = assessment_for_operator(assessment_id)
         # The command runs for an operator; it reads as the coordinating centre does, or,
         # with --as-institution, as the institution's own people do.
         viewer = User(
