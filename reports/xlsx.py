@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qa_tool.benchmarks.selectors import Peer
+from qa_tool.benchmarks.selectors import GroupFigures, Peer
 from qa_tool.benchmarks.statistics import Summary
 from qa_tool.core.numbers import display_float
 from rubrics import scoring
@@ -67,7 +67,7 @@ def render_xlsx(context: ReportContext) -> bytes:
     _scores_sheet(wb, context)
     _plan_sheet(wb, context)
     if context.benchmark.selected is not None:
-        _benchmark_sheet(wb, context)
+        _benchmark_sheet(wb, context, context.benchmark.selected)
     wb.active = 0
     out = BytesIO()
     wb.save(out)
@@ -143,8 +143,8 @@ def _domain_table(ws: Worksheet, context: ReportContext, start: int) -> None:
             protect(cell, value)
             if column > 1:
                 cell.number_format = PCT
-    for column in ("C", "D", "E"):
-        ws.column_dimensions[column].width = 16
+    for letter in ("C", "D", "E"):
+        ws.column_dimensions[letter].width = 16
 
 
 def _domain_charts(ws: Worksheet, context: ReportContext, start: int) -> None:
@@ -263,8 +263,7 @@ def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
     _finish(plan)
 
 
-def _benchmark_sheet(wb: Workbook, context: ReportContext) -> None:
-    g = context.benchmark.selected
+def _benchmark_sheet(wb: Workbook, context: ReportContext, g: GroupFigures) -> None:
     sheet = _sheet(
         wb,
         _("Benchmark"),
@@ -286,10 +285,10 @@ def _benchmark_sheet(wb: Workbook, context: ReportContext) -> None:
         (f"{d.code} {d.title}", g.domains.get(d.code)) for d in context.domains
     ]
     for label, figures in rows:
-        s: Summary | None = figures.summary if figures else None
-        if s is None or not s.n:
+        if figures is None or not figures.summary.n:
             _row(sheet, [label])  # a suppressed or empty figure shows as a bare label
             continue
+        s: Summary = figures.summary
         _row(
             sheet,
             [

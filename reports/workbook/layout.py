@@ -7,7 +7,7 @@ import hashlib
 import json
 import unicodedata
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils import translation
@@ -67,7 +67,7 @@ class CellProblem(Problem):
     column: int
 
     def __new__(cls, what: Any, sheet: str, column: int, row: int) -> CellProblem:
-        problem = super().__new__(cls, what, cell_ref(sheet, column, row))
+        problem = cast(CellProblem, super().__new__(cls, what, cell_ref(sheet, column, row)))
         problem.sheet, problem.row, problem.column = sheet, row, column
         return problem
 

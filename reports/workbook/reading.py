@@ -447,7 +447,7 @@ def _check_row(
     elif bad := invalid_links(row.links):
         message = _("not a web address (http or https): %(links)s") % {"links": ", ".join(bad)}
         problems.append(CellProblem(message, ANSWERS, COL_LINKS, row.number))
-    if not problems:
+    if not problems and key is not None:
         parsed[criterion.code] = (row, key)
     return problems
 
