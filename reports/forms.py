@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from qa_tool.core.uploads import size_problem
 
 from .workbook import check_file_name, max_upload_bytes
 
@@ -25,10 +26,7 @@ class WorkbookUploadForm(forms.Form):
         reason = check_file_name(upload.name or "")
         if reason:
             raise forms.ValidationError(reason)
-        limit = max_upload_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("%(name)s is larger than the limit of %(limit)s."),
-                params={"name": upload.name, "limit": filesizeformat(limit)},
-            )
+        too_large = size_problem(upload.size, max_upload_bytes(), upload.name or "")
+        if too_large:
+            raise forms.ValidationError(too_large)
         return upload

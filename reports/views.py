@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import get_language
 
@@ -17,16 +17,6 @@ from .context import build_report_context
 from .exporters import EXPORTERS
 
 
-def _filename(assessment, extension: str) -> str:
-    parts = [
-        assessment.institution.code,
-        assessment.rubric_version.rubric.slug,
-        assessment.cycle.name,
-        get_language(),
-    ]
-    return slugify("-".join(parts)) + "." + extension
-
-
 @login_required
 def assessment_report(request, assessment_id: int, fmt: str):
     exporter = EXPORTERS.get(fmt)
@@ -36,14 +26,10 @@ def assessment_report(request, assessment_id: int, fmt: str):
     context = build_report_context(
         assessment=assessment, user=request.user, group=request.GET.get("group")
     )
-    if fmt == "json":
-        response = JsonResponse(
-            exporter.render(context), json_dumps_params={"ensure_ascii": False, "indent": 2}
-        )
-    else:
-        response = HttpResponse(exporter.render(context), content_type=exporter.content_type)
-    # A download like the other formats, not a page: browsers save it under a useful name.
-    response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, fmt)}"'
+    filename, content_type, content = exporter.render(context)
+    response = HttpResponse(content, content_type=content_type)
+    # Every format, JSON included, is a download: browsers save it under a useful name.
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

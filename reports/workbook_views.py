@@ -1,7 +1,7 @@
 """Pages of the offline fill-in workbook: download it, upload it back.
 
-Thin: every assessment is reached through ``get_assessment_for``; checking and
-applying are in ``reports.workbook``.
+Thin: every assessment is reached through ``get_assessment_for``; checking is in
+``reports.workbook``, applying in ``qa_tool.assessments.offline``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from django.utils.translation import get_language, ngettext
 from django.views.decorators.cache import never_cache
 
 from qa_tool.access import can_edit, get_assessment_for
+from qa_tool.core.refusals import Problem
 
 from .forms import WorkbookUploadForm
 from .workbook import CONTENT_TYPE, WorkbookError, export_workbook, import_workbook
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_LOCATION = re.compile(r"^(\w+(?:![A-Z]+\d+)?): (.*)$", re.DOTALL)
 
 
 def workbook_filename(assessment, *, blank: bool) -> str:
@@ -50,19 +50,11 @@ def download(request, assessment_id: int):
     return response
 
 
-def _split(problem: str) -> dict[str, str]:
-    """A problem as (where, what), so the page can keep cell references left to right."""
-    match = _LOCATION.match(problem)
-    if match is None:
-        return {"where": "", "what": problem}
-    return {"where": match[1], "what": match[2]}
-
-
 @never_cache
 @login_required
 def upload(request, assessment_id: int):
     assessment = get_assessment_for(request.user, assessment_id, write=True)
-    problems: list[dict[str, str]] = []
+    problems: list[Problem] = []
     if request.method == "POST":
         form = WorkbookUploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -73,7 +65,7 @@ def upload(request, assessment_id: int):
                     assessment_id=assessment.pk,
                 )
             except WorkbookError as error:
-                problems = [_split(problem) for problem in error.problems]
+                problems = error.problems  # the page lays out each one's where and what
             else:
                 messages.success(
                     request,

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qa_tool.benchmarks.selectors import Peer
+from qa_tool.benchmarks.selectors import GroupFigures, Peer
 from qa_tool.benchmarks.statistics import Summary
 from qa_tool.core.numbers import display_float
 from rubrics import scoring
@@ -59,23 +59,34 @@ def _finish(ws: Worksheet) -> None:
 
 
 def render_xlsx(context: ReportContext) -> bytes:
+    """The report workbook: Summary (with charts), Scores, Action plan and, when a peer
+    group is shown, Benchmark. Laid out in the active language; nothing is computed here."""
     wb = Workbook()
     wb.remove(wb.active)
+    _summary_sheet(wb, context)
+    _scores_sheet(wb, context)
+    _plan_sheet(wb, context)
+    if context.benchmark.selected is not None:
+        _benchmark_sheet(wb, context, context.benchmark.selected)
+    wb.active = 0
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _summary_facts(context: ReportContext) -> list[tuple[str, Any]]:
     a = context.assessment
     result = context.result
-
-    summary = _sheet(wb, _("Summary"), [_("Item"), _("Value")], [34, 60])
-    facts = [
+    validated = context.validated_result
+    passed = "" if result.passed is None else (_("Passed") if result.passed else _("Not passed"))
+    return [
         (_("Institution"), a.institution.name),
         (_("Rubric"), f"{a.rubric_version.display_title} ({a.rubric_version.version})"),
         (_("Cycle"), a.cycle.name),
         (_("Status"), a.get_status_display()),
         (_("Overall score"), display_float(result.score)),
         (_("Self-assessed score"), display_float(context.self_result.score)),
-        (
-            _("Validated score"),
-            display_float(context.validated_result.score) if context.validated_result else None,
-        ),
+        (_("Validated score"), display_float(validated.score) if validated else None),
         (_("Validated by"), context.validated_by),
         (
             _("Validated on"),
@@ -85,12 +96,7 @@ def render_xlsx(context: ReportContext) -> bytes:
         ),
         (_("Reviewer's comment"), a.review_comment),
         (_("Band"), context.band_label),
-        (
-            _("Result"),
-            (_("Passed") if result.passed else _("Not passed"))
-            if result.passed is not None
-            else "",
-        ),
+        (_("Result"), passed),
         (_("Failed critical criteria"), ", ".join(result.failed_critical)),
         (_("Completion"), display_float(result.completion)),
         (
@@ -98,12 +104,20 @@ def render_xlsx(context: ReportContext) -> bytes:
             f"{scoring.plain_number(result.points)} / {scoring.plain_number(result.points_possible)}",
         ),
     ]
-    for label, value in facts:
+
+
+def _summary_sheet(wb: Workbook, context: ReportContext) -> None:
+    summary = _sheet(wb, _("Summary"), [_("Item"), _("Value")], [34, 60])
+    for label, value in _summary_facts(context):
         _row(summary, [label, value], pct_columns=(2,) if isinstance(value, float) else ())
     summary.freeze_panes = None
-
-    # Domain table with peer figures, feeding the native charts.
     start = summary.max_row + 2
+    _domain_table(summary, context, start)
+    _domain_charts(summary, context, start)
+
+
+def _domain_table(ws: Worksheet, context: ReportContext, start: int) -> None:
+    """Domain scores with the peer figures, below the facts: the charts' data."""
     headers = [
         _("Domain"),
         _("Score"),
@@ -112,7 +126,7 @@ def render_xlsx(context: ReportContext) -> bytes:
         _("Peer 75th percentile"),
     ]
     for column, header in enumerate(headers, start=1):
-        cell = summary.cell(row=start, column=column)
+        cell = ws.cell(row=start, column=column)
         protect(cell, header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -125,16 +139,19 @@ def render_xlsx(context: ReportContext) -> bytes:
             display_float(d.peer_p75),
         ]
         for column, value in enumerate(values, start=1):
-            cell = summary.cell(row=start + offset, column=column)
+            cell = ws.cell(row=start + offset, column=column)
             protect(cell, value)
             if column > 1:
                 cell.number_format = PCT
-    for column in ("C", "D", "E"):
-        summary.column_dimensions[column].width = 16
+    for letter in ("C", "D", "E"):
+        ws.column_dimensions[letter].width = 16
+
+
+def _domain_charts(ws: Worksheet, context: ReportContext, start: int) -> None:
+    """Native charts, so the figures stay live in Excel: a radar and a bar chart."""
     end = start + len(context.domains)
     has_peers = context.benchmark.selected is not None
-    categories = Reference(summary, min_col=1, min_row=start + 1, max_row=end)
-    series_cols = 3 if has_peers else 2
+    categories = Reference(ws, min_col=1, min_row=start + 1, max_row=end)
 
     radar = RadarChart()
     radar.type = "marker"
@@ -142,12 +159,12 @@ def render_xlsx(context: ReportContext) -> bytes:
     radar.y_axis.scaling.min = 0
     radar.y_axis.scaling.max = 100
     radar.add_data(
-        Reference(summary, min_col=2, max_col=series_cols, min_row=start, max_row=end),
+        Reference(ws, min_col=2, max_col=3 if has_peers else 2, min_row=start, max_row=end),
         titles_from_data=True,
     )
     radar.set_categories(categories)
     radar.height, radar.width = 9, 14
-    summary.add_chart(radar, f"G{start}")
+    ws.add_chart(radar, f"G{start}")
 
     bars = BarChart()
     bars.type = "bar"
@@ -155,13 +172,15 @@ def render_xlsx(context: ReportContext) -> bytes:
     bars.y_axis.scaling.min = 0
     bars.y_axis.scaling.max = 100
     bars.add_data(
-        Reference(summary, min_col=2, max_col=5 if has_peers else 2, min_row=start, max_row=end),
+        Reference(ws, min_col=2, max_col=5 if has_peers else 2, min_row=start, max_row=end),
         titles_from_data=True,
     )
     bars.set_categories(categories)
     bars.height, bars.width = 9, 14
-    summary.add_chart(bars, f"G{start + 20}")
+    ws.add_chart(bars, f"G{start + 20}")
 
+
+def _scores_sheet(wb: Workbook, context: ReportContext) -> None:
     scores = _sheet(
         wb,
         _("Scores"),
@@ -202,6 +221,8 @@ def render_xlsx(context: ReportContext) -> bytes:
         )
     _finish(scores)
 
+
+def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
     plan = _sheet(
         wb,
         _("Action plan"),
@@ -241,55 +262,49 @@ def render_xlsx(context: ReportContext) -> bytes:
             plan.cell(row=plan.max_row, column=9).number_format = "yyyy-mm-dd"
     _finish(plan)
 
-    bench = context.benchmark
-    if bench.selected is not None:
-        g = bench.selected
-        sheet = _sheet(
-            wb,
-            _("Benchmark"),
-            [
-                _("Measure"),
-                "n",
-                _("Mean"),
-                _("Median"),
-                _("25th percentile"),
-                _("75th percentile"),
-                _("Minimum"),
-                _("Maximum"),
-                _("Your percentile rank"),
-            ],
-            [40, 6, 10, 10, 14, 14, 10, 10, 18],
-        )
-        _row(sheet, [f"{g.label} {g.explanation}".strip()])
-        rows = [(_("Overall"), g.overall)] + [
-            (f"{d.code} {d.title}", g.domains.get(d.code)) for d in context.domains
-        ]
-        for label, figures in rows:
-            s: Summary | None = figures.summary if figures else None
-            if s is None or not s.n:
-                _row(sheet, [label])
-                continue
-            _row(
-                sheet,
-                [
-                    label,
-                    s.n,
-                    display_float(s.mean),
-                    display_float(s.median),
-                    display_float(s.p25),
-                    display_float(s.p75),
-                    display_float(s.min),
-                    display_float(s.max),
-                    display_float(figures.rank),
-                ],
-                pct_columns=(3, 4, 5, 6, 7, 8, 9),
-            )
-        _finish(sheet)
 
-    wb.active = 0
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def _benchmark_sheet(wb: Workbook, context: ReportContext, g: GroupFigures) -> None:
+    sheet = _sheet(
+        wb,
+        _("Benchmark"),
+        [
+            _("Measure"),
+            "n",
+            _("Mean"),
+            _("Median"),
+            _("25th percentile"),
+            _("75th percentile"),
+            _("Minimum"),
+            _("Maximum"),
+            _("Your percentile rank"),
+        ],
+        [40, 6, 10, 10, 14, 14, 10, 10, 18],
+    )
+    _row(sheet, [f"{g.label} {g.explanation}".strip()])
+    rows = [(_("Overall"), g.overall)] + [
+        (f"{d.code} {d.title}", g.domains.get(d.code)) for d in context.domains
+    ]
+    for label, figures in rows:
+        if figures is None or not figures.summary.n:
+            _row(sheet, [label])  # a suppressed or empty figure shows as a bare label
+            continue
+        s: Summary = figures.summary
+        _row(
+            sheet,
+            [
+                label,
+                s.n,
+                display_float(s.mean),
+                display_float(s.median),
+                display_float(s.p25),
+                display_float(s.p75),
+                display_float(s.min),
+                display_float(s.max),
+                display_float(figures.rank),
+            ],
+            pct_columns=(3, 4, 5, 6, 7, 8, 9),
+        )
+    _finish(sheet)
 
 
 def render_comparison_xlsx(
@@ -299,8 +314,6 @@ def render_comparison_xlsx(
 
     Write-only mode keeps memory flat for hundreds of institutions.
     """
-    from qa_tool.benchmarks.statistics import summarise
-
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Comparison")[:31])
     ws.sheet_view.rightToLeft = get_language_bidi()
@@ -308,41 +321,52 @@ def render_comparison_xlsx(
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = 42
     ws.freeze_panes = "C3"
-
-    def cells(values, *, bold=False, pct_from=None):
-        row = []
-        for index, value in enumerate(values):
-            cell = protect(WriteOnlyCell(ws), value)
-            if bold:
-                cell.font = HEADER_FONT
-                cell.fill = HEADER_FILL
-            if pct_from is not None and index >= pct_from and isinstance(value, float):
-                cell.number_format = PCT
-            row.append(cell)
-        return row
-
-    ws.append(cells([title], bold=True))
+    ws.append(_write_only_cells(ws, [title], bold=True))
     ws.append(
-        cells(
+        _write_only_cells(
+            ws,
             [_("Code"), _("Institution"), _("Country"), _("Region"), _("Overall"), *codes],
             bold=True,
         )
     )
     for peer in peers:
-        ws.append(
-            cells(
-                [
-                    peer.code,
-                    peer.name,
-                    peer.country,
-                    peer.region,
-                    display_float(peer.overall),
-                    *[display_float(peer.domains.get(c)) for c in codes],
-                ],
-                pct_from=4,
-            )
-        )
-    first, last = 3, 2 + len(peers)
+        values = [
+            peer.code,
+            peer.name,
+            peer.country,
+            peer.region,
+            display_float(peer.overall),
+            *[display_float(peer.domains.get(c)) for c in codes],
+        ]
+        ws.append(_write_only_cells(ws, values, pct_from=4))
+    ws.append([])
+    _comparison_figures(ws, peers, codes)
+    if peers:
+        _comparison_chart(ws, len(peers), len(codes))
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _write_only_cells(
+    ws: Any, values: list[Any], *, bold: bool = False, pct_from: int | None = None
+) -> list[WriteOnlyCell]:
+    row = []
+    for index, value in enumerate(values):
+        cell = protect(WriteOnlyCell(ws), value)
+        if bold:
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+        if pct_from is not None and index >= pct_from and isinstance(value, float):
+            cell.number_format = PCT
+        row.append(cell)
+    return row
+
+
+def _comparison_figures(ws: Any, peers: list[Peer], codes: list[str]) -> None:
+    """The group's n, mean, median, quartiles and range under the table, column by column."""
+    from qa_tool.benchmarks.statistics import summarise
+
     stats = {
         "overall": summarise([p.overall for p in peers if p.overall is not None]),
         **{
@@ -350,7 +374,6 @@ def render_comparison_xlsx(
             for c in codes
         },
     }
-    ws.append([])
     for label, attribute in (
         ("n", "n"),
         (_("Mean"), "mean"),
@@ -362,17 +385,17 @@ def render_comparison_xlsx(
     ):
         values = [getattr(stats[key], attribute) for key in ["overall", *codes]]
         values = [v if attribute == "n" else display_float(v) for v in values]
-        ws.append(cells(["", label, "", "", *values], bold=False, pct_from=4))
-    if peers:
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = _("Overall score by institution")
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 100
-        chart.add_data(Reference(ws, min_col=5, min_row=2, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-        chart.width = max(15, min(60, len(peers) * 0.6))
-        ws.add_chart(chart, f"{get_column_letter(len(codes) + 7)}3")
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        ws.append(_write_only_cells(ws, ["", label, "", "", *values], pct_from=4))
+
+
+def _comparison_chart(ws: Any, peer_count: int, domain_count: int) -> None:
+    first, last = 3, 2 + peer_count
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = _("Overall score by institution")
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.add_data(Reference(ws, min_col=5, min_row=2, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.width = max(15, min(60, peer_count * 0.6))
+    ws.add_chart(chart, f"{get_column_letter(domain_count + 7)}3")

@@ -118,11 +118,11 @@ def test_comparison_drill_down_benchmarks_and_trend(client, reviewer, validated)
 def test_every_report_format_and_the_command(validated, dean, tmp_path):
     with translation.override("en"):
         context = build_report_context(assessment=validated, user=dean, language="en")
-        body = EXPORTERS["json"].render(context)
-        xlsx = EXPORTERS["xlsx"].render(context)
-        pdf = EXPORTERS["pdf"].render(context)
-    if isinstance(body, bytes | str):
-        body = json.loads(body)
+    name, content_type, content = EXPORTERS["json"].render(context)
+    assert (name, content_type) == ("home-test-rubric-2026-en.json", "application/json")
+    body = json.loads(content.decode("utf-8"))
+    _name, _type, xlsx = EXPORTERS["xlsx"].render(context)
+    _name, _type, pdf = EXPORTERS["pdf"].render(context)
     assert body["overall"]["score"] == 39.8 and body["headline"] == "validated"
     assert body["self_assessed"]["overall"]["score"] == 71.3
     assert body["validated"]["overall"]["score"] == 39.8
@@ -191,7 +191,7 @@ def test_results_page_shows_levels_comments_and_who_validated(client, dean, vali
 def test_excel_scores_sheet_shows_both_levels(validated, dean):
     with translation.override("en"):
         context = build_report_context(assessment=validated, user=dean, language="en")
-        xlsx = EXPORTERS["xlsx"].render(context)
+    _name, _type, xlsx = EXPORTERS["xlsx"].render(context)
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx))
     sheet = workbook["Scores"]
     headers = [c.value for c in sheet[1]]
@@ -211,7 +211,7 @@ def test_excel_scores_sheet_shows_both_levels(validated, dean):
 def test_pdf_cover_and_appendix_show_the_review(validated, dean, tmp_path):
     with translation.override("en"):
         context = build_report_context(assessment=validated, user=dean, language="en")
-        pdf = EXPORTERS["pdf"].render(context)
+    _name, _type, pdf = EXPORTERS["pdf"].render(context)
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(

@@ -1,18 +1,27 @@
 """Evidence files: recognise the type from the content, never from the name alone.
 
 Allowed: PDF, PNG, JPEG, GIF, WebP, Office Open XML and OpenDocument files
-without macros, legacy Office files, and plain UTF-8 text (including CSV).
-The file's extension must agree with what the content is.
+without macros, legacy Office files without macro storages, and plain UTF-8 text
+(including CSV). The file's extension must agree with what the content is. Containers
+are checked by ``qa_tool.core.uploads``, the same check as the offline workbook's.
 """
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+
+from qa_tool.core.uploads import (
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    ContainerRefused,
+    inspect_ole,
+    inspect_zip,
+    size_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -47,31 +56,30 @@ ACCEPTED_EXTENSIONS = sorted(
 )
 
 _OOXML = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
-# A zip whose uncompressed size is out of all proportion is refused unopened.
-_MAX_ZIP_RATIO = 200
 
 
 def _zip_kind(upload: IO[bytes], size: int) -> Kind | None:
+    """The document kind of a zip upload that passes the shared container checks, or None."""
     try:
-        with zipfile.ZipFile(upload) as archive:
-            infos = archive.infolist()
-            if sum(i.file_size for i in infos) > max(size, 1) * _MAX_ZIP_RATIO:
-                return None
-            names = {i.filename for i in infos}
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                return None  # macros
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-                if mimetype in ODF:
-                    return Kind(mimetype, ODF[mimetype])
-                return None
-            if "[Content_Types].xml" in names:
-                for prefix, kind in _OOXML.items():
-                    if any(n.startswith(prefix) for n in names):
-                        return kind
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        container = inspect_zip(upload, size=size)
+    except ContainerRefused:
         return None
+    if container.mimetype or container.has("mimetype"):
+        odf = ODF.get(container.mimetype)
+        return Kind(container.mimetype, odf) if odf else None
+    if container.is_ooxml:
+        for prefix, kind in _OOXML.items():
+            if any(name.startswith(prefix) for name in container.names):
+                return kind
     return None
+
+
+def _legacy_kind(upload: IO[bytes]) -> Kind | None:
+    try:
+        inspect_ole(upload)
+    except ContainerRefused:
+        return None
+    return LEGACY_OFFICE
 
 
 def _is_text(sample: bytes) -> bool:
@@ -101,11 +109,10 @@ def sniff(upload: IO[bytes], size: int) -> Kind | None:
         kind = GIF
     elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         kind = WEBP
-    elif head.startswith(b"PK\x03\x04"):
+    elif head.startswith(ZIP_MAGIC):
         kind = _zip_kind(upload, size)
-        upload.seek(0)
-    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        kind = LEGACY_OFFICE
+    elif head.startswith(OLE_MAGIC):
+        kind = _legacy_kind(upload)
     elif head and _is_text(head):
         kind = TEXT
     return kind
@@ -115,14 +122,11 @@ def check_upload(
     name: str, upload: IO[bytes], size: int, max_bytes: int
 ) -> tuple[Kind | None, str]:
     """(kind, "") when acceptable, else (None, reason) in the uploader's language."""
-    from django.template.defaultfilters import filesizeformat
     from django.utils.translation import gettext as _
 
-    if size > max_bytes:
-        return None, _("%(name)s is larger than the limit of %(limit)s.") % {
-            "name": name,
-            "limit": filesizeformat(max_bytes),
-        }
+    too_large = size_problem(size, max_bytes, name)
+    if too_large:
+        return None, too_large
     if size == 0:
         return None, _("%(name)s is empty.") % {"name": name}
     kind = sniff(upload, size)

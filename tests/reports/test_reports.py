@@ -52,7 +52,9 @@ def render(assessment, fmt, language="en", viewer=None):
     viewer = viewer or User(role=Role.LEADER, institution=assessment.institution)
     with translation.override(language):
         context = build_report_context(assessment=assessment, user=viewer, language=language)
-        return EXPORTERS[fmt].render(context)
+    filename, content_type, content = EXPORTERS[fmt].render(context)
+    assert filename.endswith(f"-{language}.{fmt}") and content_type == EXPORTERS[fmt].content_type
+    return content
 
 
 def pdf_text(content: bytes, tmp_path, name="r.pdf") -> str:
@@ -314,3 +316,17 @@ def test_json_report_is_a_download(client, dean, submitted):
     response = client.get(reverse("reports:report", args=[submitted.pk, "json"]))
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"] == 'attachment; filename="home-test-rubric-2026-en.json"'
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "json"])
+def test_exporters_return_one_shape_in_the_contexts_language(submitted, dean, fmt):
+    with translation.override("fr"):
+        context = build_report_context(assessment=submitted, user=dean, language="fr")
+    with translation.override("en"):  # the thread's language is not the report's
+        filename, content_type, content = EXPORTERS[fmt].render(context)
+    assert filename == f"home-test-rubric-2026-fr.{fmt}"
+    assert content_type == EXPORTERS[fmt].content_type and isinstance(content, bytes)
+    if fmt == "xlsx":
+        assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames[0] == "Synthèse"
+    elif fmt == "json":
+        assert json.loads(content.decode("utf-8"))["cycle"] == "2026"

@@ -913,3 +913,15 @@ def test_read_workbook_returns_only_the_changed_answers(assessment, officer):
     assert checked.answers == {"C5": AnswerInput(value=Decimal(2), justification="", links="")}
     assert checked.base_revisions == {"C5": 0}
     assert checked.language == "en" and checked.prefilled
+
+
+def test_problems_carry_their_cell_apart_from_the_message(assessment, officer):
+    wb = exported(assessment)
+    wb["Answers"]["E6"] = "Level 9"
+    wb["Answers"]["E3"] = "Not applicable"
+    wb["Answers"]["B4"] = "C9"
+    problems = problems_of(save(wb), officer)
+    # Cell by cell in reading order, each split into where and what without parsing.
+    assert [p.where for p in problems] == ["Answers!E3", "Answers!B4", "Answers!E6"]
+    assert problems[0].what == "N/A is not allowed for criterion C2."
+    assert problems[2] == 'Answers!E6: "Level 9" is not a level of this rubric.'

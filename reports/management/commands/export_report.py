@@ -1,11 +1,10 @@
-import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from qa_tool.assessments.commands import assessment_by_id
+from qa_tool.assessments.lookups import assessment_for_operator
 from qa_tool.institutions.models import Role, User
 from reports.context import build_report_context
 from reports.exporters import EXPORTERS
@@ -30,7 +29,7 @@ class Command(BaseCommand):
         languages = [code for code, _name in settings.LANGUAGES]
         if lang not in languages:
             raise CommandError(f"--lang must be one of {', '.join(languages)}")
-        assessment = assessment_by_id(assessment_id)
+        assessment = assessment_for_operator(assessment_id)
         # The command runs for an operator; it reads as the coordinating centre does, or,
         # with --as-institution, as the institution's own people do.
         viewer = User(
@@ -39,14 +38,9 @@ class Command(BaseCommand):
         )
         with translation.override(lang):
             context = build_report_context(assessment=assessment, user=viewer, language=lang)
-            content = EXPORTERS[format].render(context)
+        _filename, _content_type, content = EXPORTERS[format].render(context)
         path = Path(output)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(
-                json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
+        path.write_bytes(content)
         self.stdout.write(
             f"{format} report of assessment {assessment_id} ({lang}) written to {path}"
         )

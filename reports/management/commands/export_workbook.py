@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from qa_tool.assessments.commands import assessment_by_id
+from qa_tool.assessments.lookups import assessment_for_operator
 from reports.workbook import export_workbook
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, assessment_id, output, blank, lang, **options):
-        assessment = assessment_by_id(assessment_id)
+        assessment = assessment_for_operator(assessment_id)
         data = export_workbook(assessment=assessment, prefilled=not blank, language=lang)
         try:
             Path(output).write_bytes(data)

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from qa_tool.assessments.commands import assessment_by_id
+from qa_tool.assessments.lookups import assessment_for_operator
 from qa_tool.assessments.selectors import assessment_score_json
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, assessment_id, as_json, **options):
-        assessment = assessment_by_id(assessment_id)
+        assessment = assessment_for_operator(assessment_id)
         data = assessment_score_json(assessment)
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

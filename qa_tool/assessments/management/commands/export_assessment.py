@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from qa_tool.assessments.commands import assessment_by_id
+from qa_tool.assessments.lookups import assessment_for_operator
 from qa_tool.assessments.portable import assessment_export
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, metavar="FILE.json")
 
     def handle(self, *args, assessment_id, output, **options):
-        assessment = assessment_by_id(assessment_id)
+        assessment = assessment_for_operator(assessment_id)
         Path(output).write_text(
             json.dumps(assessment_export(assessment), ensure_ascii=False, indent=2) + "\n",
             encoding="utf-8",

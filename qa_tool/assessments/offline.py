@@ -1,0 +1,57 @@
+"""Applying a checked offline workbook to its assessment: the one state change of an upload.
+
+Reading and checking the file is the reports' job (``reports.workbook``); what changes
+the assessment lives here, beside the wizard's services, so both paths share
+``assessment_save_answers``: the audit trail, the revision check and the scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qa_tool.core.refusals import Problem
+
+from .models import Assessment
+from .services import AnswerConflict, AnswerInput, AssessmentError, assessment_save_answers
+
+
+def assessment_apply_workbook(
+    *,
+    assessment: Assessment,
+    answers: Mapping[str, AnswerInput],
+    base_revisions: Mapping[str, int],
+    actor: Any,
+    source: str = "workbook",
+    locations: Mapping[str, str] | None = None,
+) -> int:
+    """Save a workbook's changed answers all or nothing; return how many criteria changed.
+
+    ``base_revisions`` are the revisions the workbook was exported with: an answer saved
+    since then by someone else is a conflict, and nothing is saved. ``locations`` places
+    each criterion's conflict at its cell. Raises AssessmentError with every problem.
+    """
+    if not answers:
+        return 0
+    locations = locations or {}
+    try:
+        with transaction.atomic():
+            saved = assessment_save_answers(
+                assessment=assessment,
+                answers=dict(answers),
+                actor=actor,
+                source=source,
+                base_revisions=dict(base_revisions),
+            )
+    except AnswerConflict as conflict:
+        hint = _("Download the workbook again to see the current answers.")
+        raise AssessmentError(
+            [
+                Problem(f"{problem.what} {hint}", locations.get(c.code, ""))
+                for c, problem in zip(conflict.conflicts, conflict.problems, strict=True)
+            ]
+        ) from None
+    return len(saved)

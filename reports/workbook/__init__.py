@@ -1,0 +1,55 @@
+"""The offline fill-in workbook: an assessment as an Excel file to fill in and upload back.
+
+``export`` writes it; ``container`` and ``reading`` check an upload completely (the
+file, the identity sheet, every cell) and report every problem as a located ``Problem``
+("Answers!E6", or a sheet's name); applying the checked answers is the assessments'
+``assessment_apply_workbook``, which goes through ``assessment_save_answers`` like the
+wizard, with the revisions read at export as the base: a colleague's later online change
+to a criterion the workbook changes is a conflict, and nothing is applied.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qa_tool.assessments.offline import assessment_apply_workbook
+from qa_tool.assessments.services import AssessmentError
+
+from .container import check_file_name, max_upload_bytes
+from .export import export_workbook
+from .layout import CONTENT_TYPE, WorkbookError
+from .reading import WorkbookAnswers, read_workbook
+
+__all__ = [
+    "CONTENT_TYPE",
+    "WorkbookAnswers",
+    "WorkbookError",
+    "check_file_name",
+    "export_workbook",
+    "import_workbook",
+    "max_upload_bytes",
+    "read_workbook",
+]
+
+
+def import_workbook(
+    *,
+    data: bytes,
+    user: Any,
+    source: str = "workbook",
+    assessment_id: int | None = None,
+    max_bytes: int | None = None,
+) -> int:
+    """Check and apply a workbook, all or nothing; return how many criteria changed."""
+    checked = read_workbook(data=data, user=user, max_bytes=max_bytes, assessment_id=assessment_id)
+    try:
+        return assessment_apply_workbook(
+            assessment=checked.assessment,
+            answers=checked.answers,
+            base_revisions=checked.base_revisions,
+            locations=checked.locations(),
+            actor=user,
+            source=source,
+        )
+    except AssessmentError as error:
+        raise WorkbookError(error.problems) from None

@@ -1,0 +1,130 @@
+"""What export and upload agree on: the sheets, columns and identity of the workbook, and
+how a text looks once it went through a cell."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from datetime import date, datetime, time
+from typing import Any, cast
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from qa_tool.assessments.models import Response
+from qa_tool.core.refusals import Problem, Refusal
+from rubrics.scoring import canonical_number_text
+
+FORMAT = "qa-tool-workbook"
+FORMAT_VERSION = 1
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ANSWERS = "Answers"
+LEVELS = "Levels"
+IDENTITY = "Identity"
+
+# Columns of the Answers sheet (1-based) and their widths.
+COL_DOMAIN, COL_CODE, COL_TEXT, COL_GUIDANCE, COL_LEVEL, COL_JUSTIFICATION, COL_LINKS = range(1, 8)
+INPUT_COLUMNS = (COL_LEVEL, COL_JUSTIFICATION, COL_LINKS)
+# Cells whose content is read on upload; a formula in any of them is checked.
+READ_COLUMNS = (COL_CODE, *INPUT_COLUMNS)
+WIDTHS = {
+    COL_DOMAIN: 24,
+    COL_CODE: 10,
+    COL_TEXT: 48,
+    COL_GUIDANCE: 48,
+    COL_LEVEL: 24,
+    COL_JUSTIFICATION: 60,
+    COL_LINKS: 44,
+}
+FIRST_ROW = 2  # row 1 is the header
+IDENTITY_COLUMNS = ("code", "row", "revision", "fingerprint")
+
+# The same limits as the wizard's fields.
+MAX_JUSTIFICATION = 10000
+MAX_LINKS = 5000
+# Rows beyond the rubric's are read only this far (they can only be errors).
+MAX_EXTRA_ROWS = 1000
+MAX_PROBLEMS = 200
+
+NA_KEY = "na"
+NA_TOKENS = ("na", "n/a")
+
+
+class WorkbookError(Refusal):
+    """A refused workbook, with every problem found; nothing was applied."""
+
+
+class CellProblem(Problem):
+    """A problem at one cell: ``where`` reads "Sheet!C5"; row and column order the list."""
+
+    sheet: str
+    row: int
+    column: int
+
+    def __new__(cls, what: Any, sheet: str, column: int, row: int) -> CellProblem:
+        problem = cast(CellProblem, super().__new__(cls, what, cell_ref(sheet, column, row)))
+        problem.sheet, problem.row, problem.column = sheet, row, column
+        return problem
+
+
+def cell_ref(sheet: str, column: int, row: int) -> str:
+    return f"{sheet}!{get_column_letter(column)}{row}"
+
+
+def sanitize(text: str) -> str:
+    """What a text becomes once written to a cell and read back."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def fingerprint(level: str, justification: str, links: str) -> str:
+    payload = json.dumps([level, justification, links], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def level_key(row: Response | None) -> str:
+    """A response's level as the workbook keys it: "", "na" or the canonical value."""
+    if row is None:
+        return ""
+    if row.is_na:
+        return NA_KEY
+    if row.value is None:
+        return ""
+    return canonical_number_text(row.value)
+
+
+def supported_language(language: str | None) -> str:
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def na_label() -> str:
+    return _("Not applicable")
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text, exactly as typed where it was text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def normalized(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
