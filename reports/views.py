@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.text import slugify
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 
 from qa_tool.assessments.access import get_assessment_for
 from qa_tool.benchmarks.forms import CompareForm
@@ -27,6 +28,8 @@ def _filename(assessment, extension: str) -> str:
     return slugify("-".join(parts)) + "." + extension
 
 
+# Reports hold an institution's assessment: no copy may stay in a browser or proxy cache.
+@never_cache
 @login_required
 def assessment_report(request, assessment_id: int, fmt: str):
     exporter = EXPORTERS.get(fmt)
@@ -45,6 +48,7 @@ def assessment_report(request, assessment_id: int, fmt: str):
     return response
 
 
+@never_cache
 @login_required
 def comparison_export(request):
     if not request.user.sees_all_institutions:
