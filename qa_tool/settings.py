@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "qa_tool.assessments.apps.AssessmentsConfig",
     "qa_tool.benchmarks.apps.BenchmarksConfig",
     "qa_tool.actions.apps.ActionsConfig",
+    "qa_tool.accounts.apps.AccountsConfig",
     "rubrics.apps.RubricsConfig",
     "reports.apps.ReportsConfig",
 ]
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qa_tool.accounts.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qa_tool.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -148,6 +150,21 @@ BENCHMARK_SIMILAR_K = env_int("QA_BENCHMARK_SIMILAR_K", 8, minimum=2)
 WORKBOOK_MAX_BYTES = env_int("QA_WORKBOOK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Largest rubric file accepted by the staff upload page.
 RUBRIC_UPLOAD_MAX_BYTES = env_int("QA_RUBRIC_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+# Largest request body: the largest single upload plus room for the form around it. A
+# bigger request is refused (413) from its Content-Length, before anything is read.
+QA_MAX_REQUEST_BYTES = env_int(
+    "QA_MAX_REQUEST_BYTES",
+    max(EVIDENCE_MAX_BYTES, WORKBOOK_MAX_BYTES, RUBRIC_UPLOAD_MAX_BYTES) + 1024 * 1024,
+    minimum=64 * 1024,
+)
+# Form fields without files; uploads above the second figure spill to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "qa_tool.accounts.uploads.RequestSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,
