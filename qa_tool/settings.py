@@ -1,12 +1,13 @@
 """Settings for the QA tool, read from environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from qa_tool.env import env_bool, env_int, env_list, env_pair, env_str
+from qa_tool.env import env_bool, env_choice, env_int, env_list, env_pair, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("QA_DATA_DIR", str(BASE_DIR / "data")))
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "formtools",
+    "axes",
     "qa_tool",
     "qa_tool.institutions.apps.InstitutionsConfig",
     "qa_tool.assessments.apps.AssessmentsConfig",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "qa_tool.accounts.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qa_tool.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lock-out flagged during log-in into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qa_tool.urls"
@@ -89,6 +93,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# The lock-out backend goes first so a locked-out person is refused before the password
+# is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -136,6 +146,25 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 # e.g. "HTTP_X_FORWARDED_PROTO,https" behind a proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = env_pair("DJANGO_SECURE_PROXY_SSL_HEADER")
+# Proxies in front of the site that append to X-Forwarded-For; 0 trusts REMOTE_ADDR only,
+# so a client cannot pick the address its failed log-ins are counted against.
+QA_TRUSTED_PROXY_COUNT = env_int("QA_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Log-in throttling (django-axes): after QA_LOGIN_FAILURE_LIMIT wrong passwords the
+# account is locked for QA_LOGIN_COOLOFF_MINUTES, even for the right password.
+AXES_FAILURE_LIMIT = env_int("QA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("QA_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# "username-ip" locks a user name only from the address that failed; "username" locks it
+# from everywhere, which stops spread-out guessing but lets anyone lock a known name.
+AXES_LOCKOUT_PARAMETERS = {
+    "username-ip": [["username", "ip_address"]],
+    "username": ["username"],
+}[env_choice("QA_LOGIN_LOCKOUT_BY", "username-ip", ("username-ip", "username"))]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "qa_tool.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "qa_tool.accounts.net.client_ip"
+AXES_VERBOSE = False
 
 # The public address of the site, for links in e-mails.
 SITE_URL = env_str("QA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
