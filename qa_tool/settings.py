@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qa_tool.accounts.middleware.RequestSizeLimitMiddleware",
+    "qa_tool.accounts.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qa_tool.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lock-out flagged during log-in into the page.
@@ -149,6 +150,11 @@ SECURE_PROXY_SSL_HEADER = env_pair("DJANGO_SECURE_PROXY_SSL_HEADER")
 # Proxies in front of the site that append to X-Forwarded-For; 0 trusts REMOTE_ADDR only,
 # so a client cannot pick the address its failed log-ins are counted against.
 QA_TRUSTED_PROXY_COUNT = env_int("QA_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Sessions end after this long whatever the activity (seconds), and after
+# QA_SESSION_IDLE_MINUTES without a request.
+SESSION_COOKIE_AGE = env_int("QA_SESSION_MAX_AGE_SECONDS", 12 * 60 * 60, minimum=60)
+QA_SESSION_IDLE_MINUTES = env_int("QA_SESSION_IDLE_MINUTES", 240, minimum=1)
 
 # Log-in throttling (django-axes): after QA_LOGIN_FAILURE_LIMIT wrong passwords the
 # account is locked for QA_LOGIN_COOLOFF_MINUTES, even for the right password.

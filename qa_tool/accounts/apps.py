@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "qa_tool.accounts"
     label = "accounts"
     verbose_name = _("Sign-in and sessions")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

@@ -1,17 +1,29 @@
-"""Request size limit.
+"""Request size and session activity.
 
 Installed after the authentication and message middleware (see settings).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, ngettext
 
+from .net import client_ip, user_agent
+from .services import user_session_touch
 from .uploads import is_too_large
+
+LAST_ACTIVITY_KEY = "qa_last_activity"
+SIGNED_IN_AT_KEY = "qa_signed_in_at"
+# Seconds between two writes of the last-activity time: a session write on every request
+# would cost a database update per page and asset.
+TOUCH_INTERVAL = 60
 
 
 def _content_length(request: HttpRequest) -> int:
@@ -44,3 +56,53 @@ class RequestSizeLimitMiddleware:
         if is_too_large(request):
             return too_large_response(request)
         return response
+
+
+class SessionActivityMiddleware:
+    """Signs out sessions idle for QA_SESSION_IDLE_MINUTES or older than
+    SESSION_COOKIE_AGE, and keeps the user's session list up to date."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = time.time()
+        session = request.session
+        last = session.get(LAST_ACTIVITY_KEY)
+        signed_in_at = session.get(SIGNED_IN_AT_KEY)
+        idle_minutes = settings.QA_SESSION_IDLE_MINUTES
+        if last is not None and now - last > idle_minutes * 60:
+            logout(request)
+            messages.info(
+                request,
+                ngettext(
+                    "You were signed out after %(minutes)s minute without activity.",
+                    "You were signed out after %(minutes)s minutes without activity.",
+                    idle_minutes,
+                )
+                % {"minutes": idle_minutes},
+            )
+            return
+        if signed_in_at is not None and now - signed_in_at > settings.SESSION_COOKIE_AGE:
+            logout(request)
+            messages.info(
+                request, gettext("Your session reached its maximum length. Please sign in again.")
+            )
+            return
+        if last is None or now - last >= TOUCH_INTERVAL:
+            session[LAST_ACTIVITY_KEY] = now
+            if signed_in_at is None:
+                # Signed in before this middleware existed: count from now.
+                session[SIGNED_IN_AT_KEY] = now
+            if session.session_key:
+                user_session_touch(
+                    user=request.user,
+                    session_key=session.session_key,
+                    ip=client_ip(request),
+                    user_agent=user_agent(request),
+                )

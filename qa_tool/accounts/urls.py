@@ -4,5 +4,8 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:session_id>/end/", views.session_end, name="session_end"),
+    path("sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
     path("sign-ins/", views.sign_ins, name="sign_ins"),
 ]

@@ -1,17 +1,23 @@
-"""The sign-in log and the lock-out page."""
+"""Sessions, the sign-in log, the lock-out page."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_POST
 
-from .selectors import sign_in_events
+from .models import UserSession
+from .selectors import live_sessions_of, sign_in_events
+from .services import user_session_end, user_sessions_end_others
 
 SIGN_IN_PAGE_SIZE = 50
 
@@ -29,6 +35,49 @@ def locked_out(
         {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
         status=429,
     )
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": live_sessions_of(request.user),
+            "current_key": request.session.session_key,
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    # Only the person's own sessions: another person's id is a 404, not a 403.
+    row = get_object_or_404(UserSession, pk=session_id, user=request.user)
+    if row.session_key == request.session.session_key:
+        logout(request)
+        return redirect("login")
+    user_session_end(user_session=row)
+    messages.success(request, gettext("The session was signed out."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    count = user_sessions_end_others(
+        user=request.user, keep_session_key=request.session.session_key or ""
+    )
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s other session was signed out.",
+            "%(count)s other sessions were signed out.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("accounts:sessions")
 
 
 @login_required

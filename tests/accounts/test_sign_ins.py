@@ -62,6 +62,7 @@ def test_axes_records_are_in_the_django_admin(client, admin_user, events):
     client.force_login(admin_user)
     for model in ("accessattempt", "accesslog", "accessfailurelog"):
         assert client.get(reverse(f"admin:axes_{model}_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_usersession_changelist")).status_code == 200
 
 
 def test_administrators_have_the_link_in_the_header(client, admin_user, officer):
