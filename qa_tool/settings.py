@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_countries",
     "formtools",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "qa_tool",
     "qa_tool.institutions.apps.InstitutionsConfig",
     "qa_tool.assessments.apps.AssessmentsConfig",
@@ -49,9 +51,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qa_tool.accounts.middleware.RequestSizeLimitMiddleware",
     "qa_tool.accounts.middleware.SessionActivityMiddleware",
+    "qa_tool.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qa_tool.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a lock-out flagged during log-in into the page.
@@ -171,6 +175,11 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "qa_tool.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "qa_tool.accounts.net.client_ip"
 AXES_VERBOSE = False
+
+# Two-factor authentication: the issuer names the site in authenticator apps.
+OTP_TOTP_ISSUER = env_str("QA_OTP_ISSUER", "OBTL QA")
+# Reviewers and administrators must set up two-factor before doing anything else.
+QA_REQUIRE_2FA_STAFF = env_bool("QA_REQUIRE_2FA_STAFF", False)
 
 # The public address of the site, for links in e-mails.
 SITE_URL = env_str("QA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

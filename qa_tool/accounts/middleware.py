@@ -1,6 +1,6 @@
-"""Request size and session activity.
+"""Request size, session activity and the second log-in step.
 
-Installed after the authentication and message middleware (see settings).
+Installed after the authentication, OTP and message middleware (see settings).
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from .net import client_ip, user_agent
 from .services import user_session_touch
+from .totp import has_confirmed_device, must_set_up_two_factor
 from .uploads import is_too_large
 
 LAST_ACTIVITY_KEY = "qa_last_activity"
@@ -106,3 +109,37 @@ class SessionActivityMiddleware:
                     ip=client_ip(request),
                     user_agent=user_agent(request),
                 )
+
+
+def _view_name(request: HttpRequest) -> str | None:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
+# Pages a half-signed-in person may still reach: signing out, changing the language and
+# the two-factor pages themselves.
+_ALWAYS_OPEN = {"login", "logout", "set_language", "admin:logout", "accounts:two_factor_verify"}
+
+
+class TwoFactorMiddleware:
+    """Sends a user with a confirmed device who has not entered a code this session to
+    the code page, and (with QA_REQUIRE_2FA_STAFF) reviewers and administrators without a
+    device to the set-up page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.is_verified():
+            view_name = _view_name(request)
+            if view_name not in _ALWAYS_OPEN:
+                if has_confirmed_device(user):
+                    target = reverse("accounts:two_factor_verify")
+                    query = urlencode({"next": request.get_full_path()})
+                    return redirect(f"{target}?{query}")
+                if view_name != "accounts:two_factor" and must_set_up_two_factor(user):
+                    return redirect("accounts:two_factor")
+        return self.get_response(request)
