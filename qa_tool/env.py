@@ -66,3 +66,24 @@ def local_site_url() -> str:
     if host in ("0.0.0.0", "::"):  # noqa: S104 - listening everywhere; links need one address
         host = "127.0.0.1"
     return f"http://{host}:{env_int('PORT', 8000, minimum=1)}"
+
+
+def env_pair(name: str) -> tuple[str, str] | None:
+    """Two comma-separated values, e.g. a header name and the value that marks HTTPS."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    parts = [item.strip() for item in raw.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise ImproperlyConfigured(f"{name} must be two comma-separated values; got {raw!r}")
+    return parts[0], parts[1]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return value

@@ -1,12 +1,22 @@
 """Settings for the QA tool, read from environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from qa_tool.env import env_bool, env_int, env_list, env_str, env_url, local_site_url
+from qa_tool.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_pair,
+    env_str,
+    env_url,
+    local_site_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("QA_DATA_DIR", str(BASE_DIR / "data")))
@@ -29,11 +39,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "formtools",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "qa_tool",
     "qa_tool.institutions.apps.InstitutionsConfig",
     "qa_tool.assessments.apps.AssessmentsConfig",
     "qa_tool.benchmarks.apps.BenchmarksConfig",
     "qa_tool.actions.apps.ActionsConfig",
+    "qa_tool.accounts.apps.AccountsConfig",
     "rubrics.apps.RubricsConfig",
     "reports.apps.ReportsConfig",
 ]
@@ -46,9 +60,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qa_tool.accounts.middleware.RequestSizeLimitMiddleware",
+    "qa_tool.accounts.middleware.SessionActivityMiddleware",
+    "qa_tool.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qa_tool.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lock-out flagged during log-in into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qa_tool.urls"
@@ -100,6 +120,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The lock-out backend goes first so a locked-out person is refused before the password
+# is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -138,6 +164,43 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS: off by default so `make run` works over plain HTTP; the README's production
+# settings turn them on.
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# e.g. "HTTP_X_FORWARDED_PROTO,https" behind a proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = env_pair("DJANGO_SECURE_PROXY_SSL_HEADER")
+# Proxies in front of the site that append to X-Forwarded-For; 0 trusts REMOTE_ADDR only,
+# so a client cannot pick the address its failed log-ins are counted against.
+QA_TRUSTED_PROXY_COUNT = env_int("QA_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Sessions end after this long whatever the activity (seconds), and after
+# QA_SESSION_IDLE_MINUTES without a request.
+SESSION_COOKIE_AGE = env_int("QA_SESSION_MAX_AGE_SECONDS", 12 * 60 * 60, minimum=60)
+QA_SESSION_IDLE_MINUTES = env_int("QA_SESSION_IDLE_MINUTES", 240, minimum=1)
+
+# Log-in throttling (django-axes): after QA_LOGIN_FAILURE_LIMIT wrong passwords the
+# account is locked for QA_LOGIN_COOLOFF_MINUTES, even for the right password.
+AXES_FAILURE_LIMIT = env_int("QA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("QA_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# "username-ip" locks a user name only from the address that failed; "username" locks it
+# from everywhere, which stops spread-out guessing but lets anyone lock a known name.
+AXES_LOCKOUT_PARAMETERS = {
+    "username-ip": [["username", "ip_address"]],
+    "username": ["username"],
+}[env_choice("QA_LOGIN_LOCKOUT_BY", "username-ip", ("username-ip", "username"))]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "qa_tool.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "qa_tool.accounts.net.client_ip"
+AXES_VERBOSE = False
+
+# Two-factor authentication: the issuer names the site in authenticator apps.
+OTP_TOTP_ISSUER = env_str("QA_OTP_ISSUER", "OBTL QA")
+# Reviewers and administrators must set up two-factor before doing anything else.
+QA_REQUIRE_2FA_STAFF = env_bool("QA_REQUIRE_2FA_STAFF", False)
 
 # The public address of the site, for links in e-mails; without it, the address `make run`
 # serves on (its HOST and PORT), so a local run on another port still gets working links.
@@ -153,6 +216,21 @@ BENCHMARK_SIMILAR_K = env_int("QA_BENCHMARK_SIMILAR_K", 8, minimum=2)
 WORKBOOK_MAX_BYTES = env_int("QA_WORKBOOK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Largest rubric file accepted by the staff upload page.
 RUBRIC_UPLOAD_MAX_BYTES = env_int("QA_RUBRIC_UPLOAD_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+# Largest request body: the largest single upload plus room for the form around it. A
+# bigger request is refused (413) from its Content-Length, before anything is read.
+QA_MAX_REQUEST_BYTES = env_int(
+    "QA_MAX_REQUEST_BYTES",
+    max(EVIDENCE_MAX_BYTES, WORKBOOK_MAX_BYTES, RUBRIC_UPLOAD_MAX_BYTES) + 1024 * 1024,
+    minimum=64 * 1024,
+)
+# Form fields without files; uploads above the second figure spill to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "qa_tool.accounts.uploads.RequestSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("qa_tool.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("rubrics/", include("rubrics.urls")),
     path("assessments/", include((assessment_patterns, "assessments"))),

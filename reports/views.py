@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 
 from qa_tool.access import get_assessment_for
 from qa_tool.benchmarks.forms import CompareForm
@@ -17,6 +18,8 @@ from .context import build_report_context
 from .exporters import EXPORTERS
 
 
+# Reports hold an institution's assessment: no copy may stay in a browser or proxy cache.
+@never_cache
 @login_required
 def assessment_report(request, assessment_id: int, fmt: str):
     exporter = EXPORTERS.get(fmt)
@@ -33,6 +36,7 @@ def assessment_report(request, assessment_id: int, fmt: str):
     return response
 
 
+@never_cache
 @reviewer_required
 def comparison_export(request):
     form = CompareForm(request.GET)

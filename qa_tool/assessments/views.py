@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries.fields import Country
 
@@ -83,6 +84,8 @@ def assessment_start_view(request):
     return redirect("assessments:score", assessment.pk)
 
 
+# Evidence files are private documents: no copy may stay in a browser or proxy cache.
+@never_cache
 @login_required
 def evidence_download(request, assessment_id: int, evidence_id: int):
     assessment = get_assessment_for(request.user, assessment_id)
