@@ -42,7 +42,7 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
+def action_plan_generate(*, assessment: Assessment, actor: Any = None, source: str = "web") -> int:
     """Create the actions the plan lacks; return how many were created.
 
     Levels are the headline's: once validated the reviewer's where one was given, else
@@ -113,7 +113,7 @@ def action_plan_generate(*, assessment: Assessment, actor: Any = None) -> int:
                     criterion_code=item.criterion.code,
                     field="action:created",
                     new=_audit_value(item.target_value),
-                    source="web",
+                    source=source,
                 )
                 for item in to_create
             )
@@ -134,6 +134,7 @@ def action_update(
     due_date: datetime.date | None,
     status: str,
     target_value: Any,
+    source: str = "web",
 ) -> None:
     """Save the officer's edit of an action, or raise ActionPlanError with every reason."""
     scale = item.assessment.rubric_version.spec.scale
@@ -190,7 +191,7 @@ def action_update(
             field=f"action:{field}",
             old=_audit_value(getattr(item, field)),
             new=_audit_value(value),
-            source="web",
+            source=source,
         )
         for field, value in new.items()
         if getattr(item, field) != value
@@ -222,7 +223,7 @@ def _audit_value(value: Any) -> Any:
     return value
 
 
-def action_comment(*, item: ActionItem, actor: Any, comment: str) -> bool:
+def action_comment(*, item: ActionItem, actor: Any, comment: str, source: str = "web") -> bool:
     """Save a reviewer's comment on an action; return whether it changed (audited)."""
     comment = (comment or "").strip()
     old = item.reviewer_comment
@@ -239,6 +240,6 @@ def action_comment(*, item: ActionItem, actor: Any, comment: str) -> bool:
             field="action:comment",
             old=old,
             new=comment,
-            source="web",
+            source=source,
         )
     return True
