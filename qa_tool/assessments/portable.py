@@ -188,7 +188,11 @@ def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> 
     with transaction.atomic():
         cycle, _created = Cycle.objects.get_or_create(name=data["cycle"])
         assessment, _created = assessment_start(
-            institution=institution, rubric_version=version, cycle=cycle, actor=actor
+            institution=institution,
+            rubric_version=version,
+            cycle=cycle,
+            actor=actor,
+            source=source,
         )
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not assessment.is_editable:

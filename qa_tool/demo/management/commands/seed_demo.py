@@ -1,0 +1,45 @@
+"""``seed_demo``: load the demo (see ``qa_tool.demo``) and print its log-ins."""
+
+from pathlib import Path
+
+from qa_tool.core.commands import ImportCommand
+from qa_tool.core.refusals import Refusal
+from qa_tool.demo import loader as demo
+from qa_tool.demo.files import DATA_DIR
+from qa_tool.institutions.models import Role
+
+
+class Command(ImportCommand):
+    help = "Load fictional demo institutions, users and assessments (idempotent)."
+    nothing_done = "the demo data were not loaded"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            default=DATA_DIR,
+            help="a folder with institutions.csv, people.csv and assessments.yaml "
+            "(default: the shipped demo)",
+        )
+
+    def handle(self, *args, data_dir, **options):
+        try:
+            summary = demo.load(data_dir=Path(data_dir))
+        except Refusal as exc:
+            raise self.refuse(exc) from None
+        counts = summary.institutions
+        self.stdout.write(
+            f"{counts.created + counts.updated + counts.unchanged} institutions "
+            f"({counts.created} new, {counts.updated} updated), "
+            f"{len(summary.people)} users ({summary.new_people} new), "
+            f"{summary.new_assessments} new assessment(s), {summary.new_plans} new action plan(s)."
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")
+        )
+        for person in summary.people:
+            where = f" at {person.institution}" if person.institution else ""
+            role = Role(person.role).label
+            self.stdout.write(
+                f"  {person.username:<10} {role}{where} ({person.first_name} {person.last_name})"
+            )
