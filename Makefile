@@ -26,10 +26,19 @@ run: system-deps-run $(VENV)/.installed messages
 test: system-deps-test $(VENV)/.installed messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Typed with mypy and django-stubs: the pure cores strictly, services and access by signature
+# (see [tool.mypy] in pyproject.toml).
+MYPY_PATHS := qa_tool/core qa_tool/access.py qa_tool/assessments/services \
+	qa_tool/assessments/audit.py qa_tool/assessments/selectors.py qa_tool/assessments/offline.py \
+	qa_tool/benchmarks/statistics.py qa_tool/benchmarks/disclosure.py qa_tool/benchmarks/charts \
+	qa_tool/benchmarks/services.py qa_tool/actions/priorities.py rubrics/scoring.py \
+	rubrics/services.py qa_tool/demo
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy $(MYPY_PATHS)
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

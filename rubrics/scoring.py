@@ -291,76 +291,82 @@ class _Sums:
         return self.weighted / self.weights if self.weights else None
 
 
+@dataclass
+class _Tally:
+    """Running totals over the whole rubric while its domains are scored."""
+
+    overall: _Sums = field(default_factory=_Sums)
+    points: Fraction = field(default_factory=Fraction)
+    possible: Fraction = field(default_factory=Fraction)
+    answered: int = 0
+    failed_critical: list[str] = field(default_factory=list)
+
+
 def score(spec: RubricSpec, answers: Mapping[str, Any]) -> Result:
     """Score ``answers`` (criterion code -> Answer, level value or "na") against ``spec``.
 
     Codes not in the rubric are ignored; validating answers is the caller's job.
     """
-    top = spec.max_value
-    overall = _Sums()
-    points = Fraction(0)
-    possible = Fraction(0)
-    answered_total = 0
-    domain_results = []
-    failed_critical = []
-    critical_min = spec.pass_rule.critical_min_value if spec.pass_rule else top
+    tally = _Tally()
+    domain_results = tuple(_score_domain(spec, domain, answers, tally) for domain in spec.domains)
+    total = sum(len(d.criteria) for d in spec.domains)
+    overall_mean = tally.overall.mean()
+    overall_score = None if overall_mean is None else HUNDRED * overall_mean
+    passed = _passed(spec, overall_score, tally.points, tally.failed_critical)
+    return Result(
+        completion=HUNDRED * tally.answered / total if total else Fraction(0),
+        score=overall_score,
+        points=tally.points,
+        points_possible=tally.possible,
+        band=_band(spec, overall_score, tally.points, passed),
+        passed=passed,
+        failed_critical=tuple(tally.failed_critical),
+        domains=domain_results,
+        answered=tally.answered,
+        total=total,
+    )
 
-    for domain in spec.domains:
-        sums = _Sums()
-        criterion_results = []
-        answered = 0
-        for criterion in domain.criteria:
-            raw = answers.get(criterion.code)
-            answer = Answer.of(raw) if raw is not None else Answer()
-            criterion_score = None
-            if answer.na:
-                answered += 1
-            elif answer.value is not None:
-                answered += 1
-                ratio = answer.value / top
-                criterion_score = HUNDRED * ratio
-                sums.add(criterion.weight, ratio)
-                if spec.aggregate == AGGREGATE_CRITERIA:
-                    overall.add(criterion.weight, ratio)
-                points += criterion.weight * answer.value
-                possible += criterion.weight * top
-            if criterion.critical and (answer.value is None or answer.value < critical_min):
-                failed_critical.append(criterion.code)
-            criterion_results.append(
-                CriterionResult(
-                    code=criterion.code, value=answer.value, na=answer.na, score=criterion_score
-                )
-            )
-        mean = sums.mean()
-        domain_score = None if mean is None else HUNDRED * mean
-        if spec.aggregate == AGGREGATE_DOMAINS and domain_score is not None:
-            overall.add(domain.weight, domain_score / HUNDRED)
-        answered_total += answered
-        domain_results.append(
-            DomainResult(
-                code=domain.code,
-                score=domain_score,
-                answered=answered,
-                total=len(domain.criteria),
-                criteria=tuple(criterion_results),
+
+def _score_domain(
+    spec: RubricSpec, domain: DomainSpec, answers: Mapping[str, Any], tally: _Tally
+) -> DomainResult:
+    top = spec.max_value
+    critical_min = spec.pass_rule.critical_min_value if spec.pass_rule else top
+    sums = _Sums()
+    criterion_results = []
+    answered = 0
+    for criterion in domain.criteria:
+        raw = answers.get(criterion.code)
+        answer = Answer.of(raw) if raw is not None else Answer()
+        criterion_score = None
+        if answer.na or answer.value is not None:
+            answered += 1
+        if answer.value is not None:
+            ratio = answer.value / top
+            criterion_score = HUNDRED * ratio
+            sums.add(criterion.weight, ratio)
+            if spec.aggregate == AGGREGATE_CRITERIA:
+                tally.overall.add(criterion.weight, ratio)
+            tally.points += criterion.weight * answer.value
+            tally.possible += criterion.weight * top
+        if criterion.critical and (answer.value is None or answer.value < critical_min):
+            tally.failed_critical.append(criterion.code)
+        criterion_results.append(
+            CriterionResult(
+                code=criterion.code, value=answer.value, na=answer.na, score=criterion_score
             )
         )
-
-    total = sum(len(d.criteria) for d in spec.domains)
-    overall_mean = overall.mean()
-    overall_score = None if overall_mean is None else HUNDRED * overall_mean
-    passed = _passed(spec, overall_score, points, failed_critical)
-    return Result(
-        completion=HUNDRED * answered_total / total if total else Fraction(0),
-        score=overall_score,
-        points=points,
-        points_possible=possible,
-        band=_band(spec, overall_score, points, passed),
-        passed=passed,
-        failed_critical=tuple(failed_critical),
-        domains=tuple(domain_results),
-        answered=answered_total,
-        total=total,
+    mean = sums.mean()
+    domain_score = None if mean is None else HUNDRED * mean
+    if spec.aggregate == AGGREGATE_DOMAINS and domain_score is not None:
+        tally.overall.add(domain.weight, domain_score / HUNDRED)
+    tally.answered += answered
+    return DomainResult(
+        code=domain.code,
+        score=domain_score,
+        answered=answered,
+        total=len(domain.criteria),
+        criteria=tuple(criterion_results),
     )
 
 
@@ -371,11 +377,10 @@ def _band(
         return None
     reached = None
     for band in spec.bands:
-        threshold_met = (
-            points >= band.min_points
-            if band.min_points is not None
-            else overall >= band.min_percent
-        )
+        if band.min_points is not None:
+            threshold_met = points >= band.min_points
+        else:
+            threshold_met = band.min_percent is not None and overall >= band.min_percent
         # Only an explicit fail keeps an assessment out: without a pass rule there is
         # nothing to fail (the importer refuses requires_pass there anyway).
         if threshold_met and not (band.requires_pass and passed is False):
@@ -394,5 +399,5 @@ def _passed(
     if rule.min_points is not None:
         threshold_met = points >= rule.min_points
     else:
-        threshold_met = overall >= rule.min_score
+        threshold_met = rule.min_score is not None and overall >= rule.min_score
     return threshold_met and not failed_critical

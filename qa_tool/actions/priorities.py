@@ -90,6 +90,7 @@ def propose_actions(
             tier = TIER_IMPROVEMENT
         raised = score(spec, {**parsed, criterion.code: Answer(value=top)}).score
         # A rated criterion exists, so both scores are defined.
+        assert raised is not None and baseline is not None
         gain = raised - baseline
         target = min(v for v in spec.scale if v > current)
         texts = recommendations.get(criterion.code) or {}

@@ -170,7 +170,8 @@ def _xml_elements(data: bytes) -> Iterator[Element]:
         root = ElementTree.fromstring(data, forbid_dtd=True)
     except Exception:  # defusedxml's refusals and parse errors alike: not a document part
         raise ContainerRefused(Fault.BROKEN) from None
-    return root.iter()
+    elements: Iterator[Element] = root.iter()
+    return elements
 
 
 def _content_types(data: bytes) -> tuple[str, ...]:

@@ -48,7 +48,7 @@ def demo_responses(
                 responses[criterion["code"]] = {"value": "na", "justification": na_justification}
                 continue
             target = (maturity + drift + offset) * top / 3 + rng.gauss(0, 0.6 * top / 3)
-            value = min(scale, key=lambda v, t=target: abs(v - t))
+            value = _nearest(scale, target)
             responses[criterion["code"]] = {
                 "value": value,
                 "justification": rng.choice(justifications),
@@ -69,3 +69,8 @@ def lowered_review(
     code = next(code for code, value in rated if value == best)
     lower = max(level for level in scale if level < best)
     return {code: {"value": lower}}
+
+
+def _nearest(scale: list[float], target: float) -> float:
+    """The level of ``scale`` closest to ``target`` (the lower one on a tie)."""
+    return min(scale, key=lambda level: abs(level - target))
