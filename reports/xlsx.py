@@ -155,29 +155,37 @@ def _domain_charts(ws: Worksheet, context: ReportContext, start: int) -> None:
 
     radar = RadarChart()
     radar.type = "marker"
-    radar.title = _("Domain scores")
-    radar.y_axis.scaling.min = 0
-    radar.y_axis.scaling.max = 100
-    radar.add_data(
+    _place_chart(
+        ws,
+        radar,
+        _("Domain scores"),
+        f"G{start}",
+        categories,
         Reference(ws, min_col=2, max_col=3 if has_peers else 2, min_row=start, max_row=end),
-        titles_from_data=True,
     )
-    radar.set_categories(categories)
-    radar.height, radar.width = 9, 14
-    ws.add_chart(radar, f"G{start}")
-
     bars = BarChart()
     bars.type = "bar"
-    bars.title = _("Domain scores and the peer range")
-    bars.y_axis.scaling.min = 0
-    bars.y_axis.scaling.max = 100
-    bars.add_data(
+    _place_chart(
+        ws,
+        bars,
+        _("Domain scores and the peer range"),
+        f"G{start + 20}",
+        categories,
         Reference(ws, min_col=2, max_col=5 if has_peers else 2, min_row=start, max_row=end),
-        titles_from_data=True,
     )
-    bars.set_categories(categories)
-    bars.height, bars.width = 9, 14
-    ws.add_chart(bars, f"G{start + 20}")
+
+
+def _place_chart(
+    ws: Worksheet, chart: Any, title: str, anchor: str, categories: Reference, data: Reference
+) -> None:
+    """A percentage chart (0 to 100) of ``data`` by ``categories``, placed at ``anchor``."""
+    chart.title = title
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    chart.height, chart.width = 9, 14
+    ws.add_chart(chart, anchor)
 
 
 def _scores_sheet(wb: Workbook, context: ReportContext) -> None:

@@ -28,24 +28,28 @@ def evidence_by_code(assessment: Assessment) -> dict[str, list[Evidence]]:
 
 
 def answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
-    answers = {}
-    for code, row in responses.items():
-        if row.is_na:
-            answers[code] = scoring.NA
-        elif row.value is not None:
-            answers[code] = scoring.Answer(value=scoring.exact(row.value))
-    return answers
+    """The self-assessed answers."""
+    return {
+        code: answer
+        for code, row in responses.items()
+        if (answer := _answer(row.value, row.is_na)) is not None
+    }
 
 
 def reviewed_answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
     """The reviewer's level where one was given, else the self-assessed answer."""
     answers = answers_of(responses)
     for code, row in responses.items():
-        if row.reviewed_na:
-            answers[code] = scoring.NA
-        elif row.reviewed_value is not None:
-            answers[code] = scoring.Answer(value=scoring.exact(row.reviewed_value))
+        reviewed = _answer(row.reviewed_value, row.reviewed_na)
+        if reviewed is not None:
+            answers[code] = reviewed
     return answers
+
+
+def _answer(value: Any, na: bool) -> scoring.Answer | None:
+    if na:
+        return scoring.NA
+    return None if value is None else scoring.Answer(value=scoring.exact(value))
 
 
 def has_review(responses: dict[str, Response]) -> bool:

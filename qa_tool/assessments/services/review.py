@@ -91,21 +91,37 @@ def assessment_return(
     """Send a submitted assessment back to the institution for changes."""
     if not comment.strip():
         raise AssessmentError([_("Say what the institution should change.")])
-    with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if locked.status != Status.SUBMITTED:
-            raise AssessmentError([_("Only a submitted assessment can be returned.")])
-        set_status(locked, Status.RETURNED, actor=actor, source=source, comment=comment.strip())
-    assessment.refresh_from_db()
+    _decide(
+        assessment,
+        Status.RETURNED,
+        _("Only a submitted assessment can be returned."),
+        actor=actor,
+        source=source,
+        comment=comment,
+    )
 
 
 def assessment_validate(
     *, assessment: Assessment, actor: Any, comment: str = "", source: str = WEB
 ) -> None:
     """Validate a submitted assessment: final."""
+    _decide(
+        assessment,
+        Status.VALIDATED,
+        _("Only a submitted assessment can be validated."),
+        actor=actor,
+        source=source,
+        comment=comment,
+    )
+
+
+def _decide(
+    assessment: Assessment, status: str, refusal: str, *, actor: Any, source: str, comment: str
+) -> None:
+    """The reviewer's decision on a submitted assessment (row locked; refused otherwise)."""
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status != Status.SUBMITTED:
-            raise AssessmentError([_("Only a submitted assessment can be validated.")])
-        set_status(locked, Status.VALIDATED, actor=actor, source=source, comment=comment.strip())
+            raise AssessmentError([refusal])
+        set_status(locked, status, actor=actor, source=source, comment=comment.strip())
     assessment.refresh_from_db()
