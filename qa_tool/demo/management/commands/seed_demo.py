@@ -1,6 +1,9 @@
 """``seed_demo``: load the demo (see ``qa_tool.demo``) and print its log-ins."""
 
+import logging
 from pathlib import Path
+
+from django.test.utils import override_settings
 
 from qa_tool.core.commands import ImportCommand
 from qa_tool.core.refusals import Refusal
@@ -22,9 +25,21 @@ class Command(ImportCommand):
             "(default: the shipped demo)",
         )
 
+    @staticmethod
+    def _load_quietly(data_dir: Path) -> demo.Summary:
+        """The demo's people are fictional: its submissions and validations mail nobody."""
+        mail_log = logging.getLogger("qa_tool.assessments.notifications")
+        level = mail_log.level
+        mail_log.setLevel(logging.WARNING)
+        try:
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                return demo.load(data_dir=data_dir)
+        finally:
+            mail_log.setLevel(level)
+
     def handle(self, *args, data_dir, **options):
         try:
-            summary = demo.load(data_dir=Path(data_dir))
+            summary = self._load_quietly(Path(data_dir))
         except Refusal as exc:
             raise self.refuse(exc) from None
         counts = summary.institutions
