@@ -139,7 +139,7 @@ class DomainStepForm(forms.Form):
             )
             self.fields[f"{code}-justification"] = forms.CharField(
                 label=_("Justification"),
-                widget=forms.Textarea(attrs={"rows": 3}),
+                widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
                 required=False,
                 max_length=10000,
             )
