@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
@@ -156,10 +155,15 @@ def releases(request: HttpRequest, version_id: int, cycle_id: int) -> HttpRespon
             release = benchmark_release_publish(
                 rubric_version_id=version.pk, cycle_id=cycle.pk, actor=request.user
             )
+            count = release.scores.count()
             messages.success(
                 request,
-                _("Peer figures published: %(count)s institutions.")
-                % {"count": release.scores.count()},
+                ngettext(
+                    "Peer figures published: %(count)s institution.",
+                    "Peer figures published: %(count)s institutions.",
+                    count,
+                )
+                % {"count": count},
             )
         return redirect("benchmarks:releases", version_id=version.pk, cycle_id=cycle.pk)
     listed = (
