@@ -8,9 +8,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # System packages: WeasyPrint's Pango and HarfBuzz subsetting, fonts for Arabic and
-# Chinese, gettext for the catalogues, poppler for PDF checks, Chromium for browser tests.
+# Chinese, gettext for the catalogues, poppler for PDF checks, Chromium for browser tests,
+# Node.js and npm for axe-core (the accessibility checks of the browser tests).
 RUN_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk gettext
 TEST_APT := $(RUN_APT) poppler-utils chromium
+NODE_APT := nodejs npm
 
 .PHONY: run test lint format venv system-deps-run system-deps-test messages clean-venv perf
 
@@ -23,8 +25,15 @@ run: system-deps-run $(VENV)/.installed messages
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-deps-test $(VENV)/.installed messages
+test: system-deps-test node_modules/.installed $(VENV)/.installed messages
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# axe-core, pinned in package.json and package-lock.json, into node_modules only: the browser
+# tests read it from there and inject it into pages. Node.js and npm come from apt if missing.
+node_modules/.installed: package.json package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || scripts/ensure-apt.sh $(NODE_APT)
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 # Typed with mypy and django-stubs: the pure cores strictly, services and access by signature
 # (see [tool.mypy] in pyproject.toml).

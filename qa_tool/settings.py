@@ -55,7 +55,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise answers static files itself, already compressed (gzip and Brotli), so they
+    # never reach GZipMiddleware.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses the HTML for slow, metered phone connections: before anything that reads or
+    # changes the content. It pads the compressed length at random (Django 4.2+), which
+    # mitigates BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
