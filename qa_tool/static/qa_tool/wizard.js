@@ -3,6 +3,14 @@
 // button press anyway and keeps a post that arrives after the session expired.
 (function () {
   "use strict";
+  // On a phone the step bar is one row that scrolls sideways: bring the current step into view.
+  var current = document.querySelector("nav.steps li.current");
+  if (current && current.parentNode.scrollWidth > current.parentNode.clientWidth) {
+    current.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+})();
+(function () {
+  "use strict";
   var form = document.querySelector("form.wizard[data-autosave]");
   if (!form || !window.fetch || !window.FormData) return;
   var status = form.querySelector(".autosave-status");
