@@ -77,6 +77,23 @@ class CompareForm(forms.Form):
             self.data["cycle"] = cycle.name
         return version, cycle
 
+    def offer_only(self, pool: list[Any]) -> None:
+        """Narrow the structural filters to the values some institution in ``pool`` has, so
+        that no choice leads to an empty table; a chosen value without data is dropped."""
+        present = {
+            "region": {p.region for p in pool},
+            "country": {p.country for p in pool},
+            "type": {p.type for p in pool},
+            "size": {p.size_band for p in pool},
+        }
+        for name, values in present.items():
+            self.fields[name].choices = [
+                (value, label)
+                for value, label in self.fields[name].choices
+                if value == "" or value in values
+            ]
+        self._errors = None  # validate again against the narrowed choices
+
     def filters(self) -> dict[str, str]:
         self.is_valid()
         return {

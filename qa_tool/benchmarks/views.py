@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +31,9 @@ from .services import benchmark_release_publish
 from .statistics import summarise
 
 
+COMPARE_PAGE_SIZE = 100
+
+
 @reviewer_required
 def compare(request):
     form = CompareForm(request.GET)
@@ -41,6 +45,7 @@ def compare(request):
             for d in version.content["domains"]
         ]
         pool = peer_pool(rubric_version_id=version.pk, cycle_id=cycle.pk)
+        form.offer_only(pool)
         filters = form.filters()
         rows = comparison_rows(pool, **filters)
         columns = ["overall", *[code for code, _title in domains]]
@@ -68,12 +73,20 @@ def compare(request):
                 for code, _title in domains
             },
         }
-        query = request.GET.copy()
+        # 100 rows a page; the statistics stay those of every matching institution. Sorting
+        # starts again at page 1; the pager keeps the filters and the sort.
+        page = Paginator(rows, COMPARE_PAGE_SIZE).get_page(request.GET.get("page"))
+        page_query = request.GET.copy()
+        page_query.pop("page", None)
+        query = page_query.copy()
         query.pop("sort", None)
         query.pop("dir", None)
         context.update(
             domains=domains,
-            rows=rows,
+            rows=page.object_list,
+            total=len(rows),
+            page=page,
+            page_query=page_query.urlencode(),
             stats=stats,
             sort=sort,
             descending=descending,
