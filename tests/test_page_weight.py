@@ -40,7 +40,8 @@ def other_hosts(urls: list[str]) -> list[str]:
 @pytest.fixture
 def demo(db):
     call_command(
-        "import_rubric", *sorted(map(str, (ROOT / "rubrics" / "library").glob("*.yaml"))),
+        "import_rubric",
+        *sorted(map(str, (ROOT / "rubrics" / "library").glob("*.yaml"))),
         verbosity=0,
     )
     call_command("seed_demo", verbosity=0)
@@ -93,7 +94,5 @@ def test_css_and_javascript_weigh_little_and_stay_local():
 @pytest.mark.django_db
 def test_the_html_is_compressed_with_length_randomisation(client):
     """GZipMiddleware pads compressed responses at random (BREACH): two fetches differ in size."""
-    sizes = {
-        len(client.get("/login/", HTTP_ACCEPT_ENCODING="gzip").content) for _ in range(8)
-    }
+    sizes = {len(client.get("/login/", HTTP_ACCEPT_ENCODING="gzip").content) for _ in range(8)}
     assert len(sizes) > 1

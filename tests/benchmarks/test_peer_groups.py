@@ -3,6 +3,8 @@
 from decimal import Decimal
 from fractions import Fraction as F
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -439,3 +441,34 @@ def test_admin_rubric_filters_list_titles(client, admin_user, home, rubric_versi
     page = client.get(reverse("admin:rubrics_rubricversion_changelist")).content.decode()
     filters = page.split('id="changelist-filter"', 1)[1]
     assert "Test rubric</a>" in filters and "test-rubric</a>" not in filters
+
+
+def test_compare_pages_by_100_keeping_filters_and_sort(
+    client, reviewer, home, rubric_version, cycle
+):
+    _seed(rubric_version, cycle, 209)  # about 105 public institutions
+    client.force_login(reviewer)
+    url = reverse("benchmarks:compare")
+    first = client.get(url, {"type": "public", "sort": "name", "dir": "asc"})
+    rows = first.context["rows"]
+    assert len(rows) == 100 and first.context["total"] > 100
+    page = first.content.decode()
+    assert "Page 1 of 2" in page
+    assert "type=public&amp;sort=name&amp;dir=asc&amp;page=2" in page
+    second = client.get(url, {"type": "public", "sort": "name", "dir": "asc", "page": 2})
+    names = [p.name.lower() for p in rows] + [p.name.lower() for p in second.context["rows"]]
+    assert names == sorted(names) and len(names) == first.context["total"]
+    assert all(p.type == "public" for p in second.context["rows"])
+    # The statistics are over every matching institution, not just the page shown.
+    assert first.context["stats"] == second.context["stats"]
+
+
+def test_compare_filters_offer_only_values_with_data(client, reviewer, home, rubric_version, cycle):
+    add_peer(rubric_version, cycle, overall=55, name="Peer One", region="west-africa", country="NG")
+    client.force_login(reviewer)
+    page = client.get(reverse("benchmarks:compare")).content.decode()
+    regions = re.search(r'<select name="region"[^>]*>(.*?)</select>', page, flags=re.S).group(1)
+    offered = set(re.findall(r'<option value="([^"]+)"', regions))
+    assert "west-africa" in offered and "east-asia" not in offered
+    countries = re.search(r'<select name="country"[^>]*>(.*?)</select>', page, flags=re.S).group(1)
+    assert 'value="NG"' in countries and 'value="FR"' not in countries

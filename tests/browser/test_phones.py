@@ -92,9 +92,12 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
             elsewhere: list[str] = []
             page.on(
                 "request",
-                lambda r: elsewhere.append(r.url)
-                if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != host
-                else None,
+                lambda r: (
+                    elsewhere.append(r.url)
+                    if urlsplit(r.url).scheme in ("http", "https")
+                    and urlsplit(r.url).netloc != host
+                    else None
+                ),
             )
             for item in group:
                 where = f"{language} {item.name} ({item.path})"
@@ -104,12 +107,12 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
                     continue
                 if page.evaluate("document.documentElement.lang") != language:
                     problems.append(f"{where}: not in {language}")
-                width = page.evaluate(
-                    "[document.documentElement.scrollWidth, window.innerWidth]"
-                )
+                width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
                 if width[0] > width[1] or width[1] > PHONE["width"]:
                     problems.append(f"{where}: scrolls sideways ({width[0]} > {width[1]} px)")
-                page.screenshot(path=str(SCREENSHOTS / f"{language}-{item.name}.png"), full_page=True)
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"{language}-{item.name}.png"), full_page=True
+                )
                 problems.extend(f"{where}: {p}" for p in axe_problems(page))
             problems.extend(f"{language}: request to another host: {url}" for url in elsewhere)
             context.close()
