@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+from qa_tool.assessments.services import assessment_start
+
 from .conftest import CHROMIUM
 from ..main_pages import main_pages
 
@@ -41,6 +43,21 @@ pytestmark = [
     ),
     pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
 ]
+
+
+# aria-describedby and its kin naming ids that are not on the page (help texts rendered
+# without their id, say): screen readers then read nothing.
+MISSING_IDREFS = """() => {
+  const missing = [];
+  for (const attr of ["aria-describedby", "aria-labelledby", "aria-controls", "aria-errormessage"]) {
+    for (const el of document.querySelectorAll("[" + attr + "]")) {
+      for (const id of el.getAttribute(attr).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) missing.push(attr + "=" + id);
+      }
+    }
+  }
+  return missing;
+}"""
 
 
 def session_cookie(user, base: str) -> dict:
@@ -110,6 +127,9 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
                 width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
                 if width[0] > width[1] or width[1] > PHONE["width"]:
                     problems.append(f"{where}: scrolls sideways ({width[0]} > {width[1]} px)")
+                missing = page.evaluate(MISSING_IDREFS)
+                if missing:
+                    problems.append(f"{where}: refers to ids that do not exist: {missing}")
                 page.screenshot(
                     path=str(SCREENSHOTS / f"{language}-{item.name}.png"), full_page=True
                 )
@@ -117,3 +137,46 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
             problems.extend(f"{language}: request to another host: {url}" for url in elsewhere)
             context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_wizard_on_a_phone(
+    live_server, browser, officer, institution, rubric_version, cycle, language
+):
+    """The step bar is one compact row, a skip link leads past it to the first criterion, and
+    unanswered criteria say so in words, not only by colour."""
+    assessment, _ = assessment_start(
+        institution=institution, rubric_version=rubric_version, cycle=cycle
+    )
+    base = live_server.url
+    context = browser.new_context(viewport=PHONE)
+    context.add_cookies(
+        [
+            {"name": "django_language", "value": language, "url": base},
+            session_cookie(officer, base),
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{base}/assessments/{assessment.pk}/fill/")
+    steps = page.locator("nav.steps")
+    assert steps.bounding_box()["height"] < 90  # one row, not the whole first screen
+    current = page.locator("nav.steps li.current")
+    box = current.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"] + 1
+    skip = page.locator("a.skip-inline")
+    assert not skip.is_visible() or skip.bounding_box()["width"] <= 1
+    skip.focus()
+    assert skip.is_visible()
+    skip.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "step-content"
+    unanswered = page.locator("fieldset.criterion.unanswered")
+    assert unanswered.count() > 0
+    assert unanswered.count() == page.locator("fieldset.criterion .not-answered").count()
+    assert unanswered.first.locator("legend .not-answered").is_visible()
+    # The focus is visible: an outline of some width on a focused button.
+    page.locator("button[name=save_draft]").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+    context.close()
