@@ -30,7 +30,6 @@ from .selectors import (
 from .services import benchmark_release_publish
 from .statistics import summarise
 
-
 COMPARE_PAGE_SIZE = 100
 
 

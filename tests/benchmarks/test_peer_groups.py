@@ -1,9 +1,8 @@
 """Benchmarks: peer figures, anonymity, differencing, give to get, trends, query counts."""
 
+import re
 from decimal import Decimal
 from fractions import Fraction as F
-
-import re
 
 import pytest
 from django.db import connection

@@ -1,4 +1,4 @@
-"""Every main page on a phone (360 × 740 CSS pixels), in English and Arabic, with the demo data.
+"""Every main page on a phone (360 x 740 CSS pixels), in English and Arabic, with the demo data.
 
 For each page and language the test checks that the page never scrolls sideways (wide tables
 scroll inside their own box), that no request leaves the site, and that axe-core (from the npm
@@ -23,8 +23,8 @@ from django.test import Client
 
 from qa_tool.assessments.services import assessment_start
 
-from .conftest import CHROMIUM
 from ..main_pages import main_pages
+from .conftest import CHROMIUM
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 
@@ -106,16 +106,8 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
             if user is not None:
                 context.add_cookies([session_cookie(user, base)])
             page = context.new_page()
-            elsewhere: list[str] = []
-            page.on(
-                "request",
-                lambda r: (
-                    elsewhere.append(r.url)
-                    if urlsplit(r.url).scheme in ("http", "https")
-                    and urlsplit(r.url).netloc != host
-                    else None
-                ),
-            )
+            requested: list[str] = []
+            page.on("request", lambda r, log=requested: log.append(r.url))
             for item in group:
                 where = f"{language} {item.name} ({item.path})"
                 response = page.goto(base + item.path)
@@ -134,7 +126,11 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
                     path=str(SCREENSHOTS / f"{language}-{item.name}.png"), full_page=True
                 )
                 problems.extend(f"{where}: {p}" for p in axe_problems(page))
-            problems.extend(f"{language}: request to another host: {url}" for url in elsewhere)
+            problems.extend(
+                f"{language}: request to another host: {url}"
+                for url in requested
+                if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != host
+            )
             context.close()
     assert not problems, "\n".join(problems)
 
@@ -162,7 +158,7 @@ def test_wizard_on_a_phone(
     assert steps.bounding_box()["height"] < 90  # one row, not the whole first screen
     current = page.locator("nav.steps li.current")
     box = current.bounding_box()
-    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"] + 1
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
     skip = page.locator("a.skip-inline")
     assert not skip.is_visible() or skip.bounding_box()["width"] <= 1
     skip.focus()
