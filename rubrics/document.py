@@ -68,6 +68,13 @@ class _BoundedLoader(Composer, _Parser, SafeConstructor, Resolver):  # type: ign
                 problem=_("anchors and aliases (& and *) are not allowed in rubric files"),
                 problem_mark=event.start_mark,
             )
+        if getattr(event, "tag", None) is not None:
+            # Rubric files need no explicit types; tags such as !!timestamp or !!binary only
+            # reach constructors that fail on text they did not expect.
+            raise _RubricYamlError(
+                problem=_("tags (such as !!str) are not allowed in rubric files"),
+                problem_mark=event.start_mark,
+            )
         self._depth += 1
         if self._depth > RUBRIC_DEPTH_MAX:
             raise _RubricYamlError(
@@ -112,7 +119,19 @@ class _BoundedLoader(Composer, _Parser, SafeConstructor, Resolver):  # type: ign
             raise _RubricYamlError(problem=str(exc), problem_mark=node.start_mark) from None
         return value
 
+    def construct_yaml_timestamp(self, node: Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # 2026-13-45 looks like a date to YAML, but is none
+            raise _RubricYamlError(
+                problem=_("%(value)s is not a date") % {"value": repr(node.value)},
+                problem_mark=node.start_mark,
+            ) from None
 
+
+_BoundedLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _BoundedLoader.construct_yaml_timestamp
+)
 _BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
 _BoundedLoader.add_constructor("tag:yaml.org,2002:float", _BoundedLoader.construct_yaml_float)
 _BoundedLoader.add_constructor("tag:yaml.org,2002:map", _BoundedLoader.construct_yaml_map)
@@ -380,6 +399,8 @@ def _explain_one_of(error: jsonschema.ValidationError, path: list[Any]) -> list[
     loc = _location(path)
     branches = error.schema["oneOf"]
     if all(set(b) == {"required"} for b in branches):
+        if not isinstance(error.instance, dict):  # said once, by the type check, too
+            return [(loc, _("must be %(kind)s") % {"kind": _type_words("object")})]
         names = [b["required"][0] for b in branches]
         present = [n for n in names if n in error.instance]
         if present:

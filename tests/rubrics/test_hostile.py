@@ -124,3 +124,23 @@ def test_nothing_is_imported_when_one_file_is_hostile():
     with pytest.raises(RubricFileError):
         rubric_import(files=[("good.yaml", good), ("bad.yaml", BILLION_LAUGHS)])
     assert not RubricVersion.objects.exists()
+
+
+@pytest.mark.parametrize("text", [b"slug: !!timestamp x\n", b"slug: !!binary '%%'\n", b"a: !x 1\n"])
+def test_explicit_tags_are_refused(text):
+    assert "tags (such as !!str) are not allowed" in refused(text)[0]
+
+
+def test_a_date_that_is_none_is_refused_at_its_line():
+    assert refused(b"slug: x\nversion: 2026-13-45\n") == [
+        "r.yaml: malformed YAML at line 2, column 10: '2026-13-45' is not a date"
+    ]
+
+
+@pytest.mark.parametrize("value", [None, 1, "x", []])
+def test_a_pass_rule_that_is_not_a_mapping(value):
+    doc = rubric_doc()
+    doc["pass"] = value
+    with pytest.raises(RubricFileError) as exc:
+        validate(doc, "r.yaml")
+    assert "r.yaml: pass: must be a mapping" in [str(p) for p in exc.value.problems]
