@@ -176,6 +176,9 @@ def container_problems(data: bytes, max_bytes: int) -> list[Problem]:
         return [not_xlsx]
     try:
         container = inspect_zip(io.BytesIO(data), size=len(data))
+    except zlib.error:
+        # Corrupt deflate data in a part the checker reads (it does not catch zlib.error).
+        return [not_xlsx]
     except ContainerRefused as refused:
         if refused.fault is Fault.TOO_BIG:
             message = _(

@@ -212,3 +212,16 @@ def test_the_upload_page_shows_the_refusal_not_a_server_error(client, assessment
     assert response.status_code == 200
     assert "this sheet could not be read; the file is damaged." in response.content.decode()
     assert state(assessment) == before
+
+
+def test_corrupt_deflate_data_in_the_content_types_is_a_refusal(assessment, officer):
+    members = members_of(export_workbook(assessment=assessment, language="en"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", members.pop("[Content_Types].xml") * 3)
+        for name, member in members.items():
+            archive.writestr(name, member)
+    spoiled = bytearray(buffer.getvalue())
+    start = 30 + len("[Content_Types].xml")
+    spoiled[start + 20 : start + 60] = b"\x00" * 40
+    assert refused(bytes(spoiled), officer) == ["The file is not an Excel workbook (.xlsx)."]
