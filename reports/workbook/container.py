@@ -48,7 +48,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # measured by a streaming scan first. An exported workbook of a large rubric (a few
 # hundred criteria, every justification at its limit) stays well inside these.
 SHARED_STRINGS_BYTES_MAX = 32 * 1024 * 1024
-SHARED_STRINGS_MAX = 100_000
+SHARED_STRINGS_MAX = 50_000
 SHEET_BYTES_MAX = 32 * 1024 * 1024
 SHEET_ROWS_MAX = 10_000
 ROW_CELLS_MAX = 500
