@@ -85,7 +85,6 @@ def axe_problems(page) -> list[str]:
     return list(result)
 
 
-@pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: run `make test` (npm ci)")
 def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
     call_command("import_rubric", *sorted(map(str, RUBRICS)), verbosity=0)
     call_command("seed_demo", verbosity=0)
@@ -125,7 +124,8 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
                 page.screenshot(
                     path=str(SCREENSHOTS / f"{language}-{item.name}.png"), full_page=True
                 )
-                problems.extend(f"{where}: {p}" for p in axe_problems(page))
+                if AXE.exists():
+                    problems.extend(f"{where}: {p}" for p in axe_problems(page))
             problems.extend(
                 f"{language}: request to another host: {url}"
                 for url in requested
@@ -133,6 +133,8 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser):
             )
             context.close()
     assert not problems, "\n".join(problems)
+    if not AXE.exists():
+        pytest.skip(f"widths checked, but axe-core is missing ({AXE}): run `make test`")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
