@@ -158,6 +158,10 @@ def test_wizard_on_a_phone(
     page.goto(f"{base}/assessments/{assessment.pk}/fill/")
     steps = page.locator("nav.steps")
     assert steps.bounding_box()["height"] < 90  # one row, not the whole first screen
+    steps_total = rubric_version.domains.count() + 1  # and "Review and submit"
+    assert page.locator("p.step-of").is_visible()
+    if language == "en":
+        assert page.locator("p.step-of").inner_text() == f"Step 1 of {steps_total}"
     current = page.locator("nav.steps li.current")
     box = current.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
