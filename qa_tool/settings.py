@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "qa_tool.assessments.apps.AssessmentsConfig",
     "qa_tool.benchmarks.apps.BenchmarksConfig",
     "qa_tool.actions.apps.ActionsConfig",
+    "qa_tool.panels.apps.PanelsConfig",
     "qa_tool.demo.apps.DemoConfig",
     "qa_tool.accounts.apps.AccountsConfig",
     "rubrics.apps.RubricsConfig",
