@@ -72,7 +72,11 @@ def _level_problem(value: Any) -> str | None:
 
 def _shape_problems(raters: Any) -> list[Problem]:
     if not isinstance(raters, dict) or not raters:
-        return [Problem(_("must be an object of raters, each an object keyed by criterion code"), "raters")]
+        return [
+            Problem(
+                _("must be an object of raters, each an object keyed by criterion code"), "raters"
+            )
+        ]
     if len(raters) > MAX_RATERS:
         return [Problem(_("at most %(limit)s raters") % {"limit": MAX_RATERS}, "raters")]
     problems = []
@@ -80,7 +84,11 @@ def _shape_problems(raters: Any) -> list[Problem]:
         where = f"raters.{name}"
         if not name.strip() or len(name) > MAX_NAME:
             problems.append(
-                Problem(_("a rater's name is a text of 1 to %(limit)s characters") % {"limit": MAX_NAME}, where)
+                Problem(
+                    _("a rater's name is a text of 1 to %(limit)s characters")
+                    % {"limit": MAX_NAME},
+                    where,
+                )
             )
         if not isinstance(levels, dict):
             problems.append(Problem(_("must be an object keyed by criterion code"), where))
@@ -94,8 +102,8 @@ def _shape_problems(raters: Any) -> list[Problem]:
 
 def _inputs(levels: dict[str, Any]) -> dict[str, AnswerInput]:
     return {
-        code: AnswerInput(value=v, na=na) for code, (v, na) in
-        ((code, _value_na(value)) for code, value in levels.items())
+        code: AnswerInput(value=v, na=na)
+        for code, (v, na) in ((code, _value_na(value)) for code, value in levels.items())
     }
 
 
@@ -153,11 +161,7 @@ class RatersFile(PortableExtension):
             panel = Panel.objects.create(assessment=assessment, kind=PANEL_SELF, lead=None)
         criteria = {c.code: c for c in assessment.rubric_version.criteria.all()}
         wanted = {
-            name: {
-                code: _value_na(value)
-                for code, value in levels.items()
-                if value is not None
-            }
+            name: {code: _value_na(value) for code, value in levels.items() if value is not None}
             for name, levels in data["raters"].items()
         }
         current = {

@@ -78,4 +78,3 @@ class ConfirmForm(forms.Form):
             value, na, _malformed = parse_level(raw)
             out[row.code] = FinalInput(value=value, na=na, use_consensus=False, justification=text)
         return out
-

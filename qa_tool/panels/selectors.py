@@ -15,7 +15,7 @@ from rubrics import scoring
 from rubrics.models import Criterion, RubricVersion
 
 from . import consensus as core
-from .models import FinalLevel, Panel, Rater, Rating
+from .models import FinalLevel, Panel, Perspective, Rater, Rating
 
 # A perspective's scores are shown only with at least this many submitted raters in it.
 PERSPECTIVE_MIN_RATERS = 3
@@ -65,9 +65,10 @@ def assessment_for_panel_page(user: Any, assessment_id: int) -> Assessment:
     visible = base.visible_to(user).filter(pk=assessment_id).first()
     if visible is not None:
         return visible
-    if getattr(user, "is_authenticated", False) and Rater.objects.filter(
-        panel__assessment_id=assessment_id, user=user
-    ).exists():
+    if (
+        getattr(user, "is_authenticated", False)
+        and Rater.objects.filter(panel__assessment_id=assessment_id, user=user).exists()
+    ):
         return get_object_or_404(base, pk=assessment_id)
     raise Http404
 
@@ -152,7 +153,8 @@ def panel_figures(panel: Panel) -> PanelFigures:
     rule = consensus_rule(version)
     raters, table = submitted_choices(panel)
     finals = {
-        f.criterion_id: f for f in FinalLevel.objects.filter(panel=panel).select_related("criterion")
+        f.criterion_id: f
+        for f in FinalLevel.objects.filter(panel=panel).select_related("criterion")
     }
     rows = []
     for criterion in version.criteria.order_by("position"):
@@ -163,11 +165,17 @@ def panel_figures(panel: Panel) -> PanelFigures:
             cells.append(RatingCell(rater, choice, rating.justification if rating else ""))
         given = [c.choice for c in cells if c.choice is not None]
         rows.append(
-            CriterionPanel(criterion, cells, core.disagreement(given, rule), finals.get(criterion.pk))
+            CriterionPanel(
+                criterion, cells, core.disagreement(given, rule), finals.get(criterion.pk)
+            )
         )
     codes = [row.code for row in rows]
     matrix = [
-        {code: c for code, r in table[rater.pk].items() if (c := choice_of(r.value, r.is_na))}
+        {
+            code: c
+            for code, r in table[rater.pk].items()
+            if (c := choice_of(r.value, r.is_na)) is not None
+        }
         for rater in raters
     ]
     scale = list(version.spec.scale)
@@ -226,10 +234,14 @@ def perspective_scores(assessment: Assessment) -> list[PerspectiveScores]:
         if len(members) < PERSPECTIVE_MIN_RATERS:
             continue
         choices = [
-            {code: c for code, r in table[m.pk].items() if (c := choice_of(r.value, r.is_na))}
+            {
+                code: c
+                for code, r in table[m.pk].items()
+                if (c := choice_of(r.value, r.is_na)) is not None
+            }
             for m in members
         ]
         result = scoring.score(version.spec, consensus_answers(version, choices))
-        label = str(dict(Rater._meta.get_field("perspective").choices).get(perspective, perspective))
-        shown.append(PerspectiveScores(perspective, label, len(members), result))
+        label = Perspective(perspective).label if perspective in Perspective.values else perspective
+        shown.append(PerspectiveScores(perspective, str(label), len(members), result))
     return sorted(shown, key=lambda p: p.perspective)

@@ -131,9 +131,10 @@ def rater_submit(*, rater: Rater, actor: Any = None, source: str = "web") -> Non
     """A rater hands in their levels: from now on they see the panel's consensus."""
     if rater.is_submitted:
         return
-    if not rater.ratings.filter(is_na=True).exists() and not rater.ratings.filter(
-        value__isnull=False
-    ).exists():
+    if (
+        not rater.ratings.filter(is_na=True).exists()
+        and not rater.ratings.filter(value__isnull=False).exists()
+    ):
         raise _refuse(_("Rate at least one criterion before submitting."))
     with transaction.atomic():
         rater.submitted_at = timezone.now()
@@ -200,16 +201,16 @@ def panel_confirm(
         if code not in criteria:
             problems.append(Problem(_("no such criterion in this rubric"), code))
             continue
-        consensus_value = _as_value(agreed[code])
-        value = consensus_value if final.use_consensus else (final.value, final.na)
-        if value == (None, False):
+        agreed_level = _as_value(agreed[code])
+        level = agreed_level if final.use_consensus else (final.value, final.na)
+        if level == (None, False):
             continue  # nothing rated and nothing chosen: the criterion stays as it is
-        differs = not final.use_consensus and value != consensus_value
+        differs = not final.use_consensus and level != agreed_level
         if differs and not final.justification.strip():
             problems.append(
                 Problem(_("a level other than the consensus needs a justification"), code)
             )
-        chosen[code] = (*value, final.justification.strip())
+        chosen[code] = (*level, final.justification.strip())
     problems.extend(
         Problem(p)
         for p in check_answers(
@@ -223,20 +224,20 @@ def panel_confirm(
     with transaction.atomic():
         current = responses_by_code(assessment)
         for code, (value, na, justification) in chosen.items():
-            consensus_value, consensus_na = _as_value(agreed[code])
-            final, _created = FinalLevel.objects.update_or_create(
+            agreed_value, agreed_na = _as_value(agreed[code])
+            saved, _created = FinalLevel.objects.update_or_create(
                 panel=panel,
                 criterion=criteria[code],
                 defaults={
                     "value": value,
                     "is_na": na,
-                    "consensus_value": consensus_value,
-                    "consensus_na": consensus_na,
+                    "consensus_value": agreed_value,
+                    "consensus_na": agreed_na,
                     "justification": justification,
                     "confirmed_by": actor if getattr(actor, "pk", None) else None,
                 },
             )
-            if final.overridden:
+            if saved.overridden:
                 record(
                     Action.ANSWER,
                     assessment=assessment,
@@ -244,7 +245,7 @@ def panel_confirm(
                     source=source,
                     criterion=code,
                     field="panel:override",
-                    before=level_json(consensus_value, consensus_na),
+                    before=level_json(agreed_value, agreed_na),
                     after=level_json(value, na),
                     comment=justification,
                 )

@@ -73,7 +73,12 @@ def panel_page(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "can_see_ratings": panel is not None and can_see_panel_ratings(request.user, panel),
         "can_rate": can_rate(request.user, seat),
     }
-    if panel is not None and seat is not None and seat.is_submitted and not context["can_see_ratings"]:
+    if (
+        panel is not None
+        and seat is not None
+        and seat.is_submitted
+        and not context["can_see_ratings"]
+    ):
         # After submitting: the panel's consensus and agreement, no one's levels or names.
         figures = panel_figures(panel)
         context["consensus_rows"] = figures.by_rubric_order
@@ -89,7 +94,9 @@ def _panel_post(request, assessment, panel: Panel | None, kinds, is_lead) -> Htt
             raise PermissionDenied
         if form.is_valid():
             try:
-                panel_create(assessment=assessment, kind=form.cleaned_data["kind"], lead=request.user)
+                panel_create(
+                    assessment=assessment, kind=form.cleaned_data["kind"], lead=request.user
+                )
             except AssessmentError as error:
                 _errors(request, error)
             else:
@@ -179,7 +186,9 @@ class RateWizard(FillWizard):
             if self.seat.is_submitted:
                 messages.info(request, _("You have submitted your ratings."))
             else:
-                messages.info(request, _("The panel is closed: the assessment can no longer be changed."))
+                messages.info(
+                    request, _("The panel is closed: the assessment can no longer be changed.")
+                )
             return redirect("panels:panel", self.assessment.pk)
         self._set_up()
         return super(FillWizard, self).dispatch(request, *args, **kwargs)
