@@ -118,7 +118,7 @@ def percent_agreement(figures: Sequence[Disagreement]) -> Fraction | None:
 def ordinal_alpha(
     table: Sequence[Mapping[str, Choice]], codes: Sequence[str], scale: Sequence[Fraction]
 ) -> float | None:
-    """Krippendorff's alpha (ordinal) over raters (rows) × criteria (columns).
+    """Krippendorff's alpha (ordinal) over raters (rows) by criteria (columns).
 
     Unanswered and N/A are missing values. None when alpha is undefined: fewer than two
     raters, no criterion rated by two, or no variation at all.

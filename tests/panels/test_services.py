@@ -71,7 +71,7 @@ def test_progress_counts_without_levels(panel):
 
 
 def test_only_submitted_raters_count(panel):
-    first, second, third = seats(panel)
+    first, second, _third = seats(panel)
     rate(first, C1=3)
     rate(second, C1=1)
     rater_submit(rater=first, actor=first.user)
@@ -120,7 +120,7 @@ def test_disagreement_figures_sorted_most_disagreement_first(panel):
     # C4 is 0, 2, 1: each once, a three-way tie goes to the lowest level.
     assert by_code["C4"].consensus == 0 and by_code["C4"].spread == 2
     assert by_code["C5"].raters == 1 and by_code["C5"].agreement == 1
-    assert [r.code for r in figures.rows][0] == "C4"  # a third agree, widest spread
+    assert figures.rows[0].code == "C4"  # a third agree, widest spread
     assert [r.code for r in figures.rows][-1] == "C5"
 
 
