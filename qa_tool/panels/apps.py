@@ -9,6 +9,7 @@ class PanelsConfig(AppConfig):
 
     def ready(self) -> None:
         from qa_tool.assessments.extensions import (
+            register_history_formats,
             register_portable,
             register_score_json,
         )
@@ -17,3 +18,4 @@ class PanelsConfig(AppConfig):
 
         register_score_json(extensions.score_json)
         register_portable(extensions.PORTABLE)
+        register_history_formats(extensions.history_formats)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from qa_tool.access import PANEL_SELF
 from qa_tool.assessments.audit import Action, record
-from qa_tool.assessments.extensions import PortableExtension
+from qa_tool.assessments.extensions import FieldFormats, PortableExtension
+from qa_tool.assessments.history import choice_reader
 from qa_tool.assessments.models import Assessment
 from qa_tool.assessments.services import AnswerInput, AssessmentError, check_answers
 from qa_tool.core.bounds import BoundError, number
@@ -21,7 +23,7 @@ from qa_tool.core.refusals import Problem
 from rubrics.models import RubricVersion
 
 from . import consensus as core
-from .models import Panel, Rater, Rating
+from .models import Panel, PanelKind, Rater, Rating
 from .selectors import choice_json, choice_of, consensus_rule, panel_figures, panel_of
 
 MAX_RATERS = 200
@@ -52,6 +54,28 @@ def score_json(assessment: Assessment, data: dict[str, Any]) -> None:
     data["agreement"] = percent(figures.percent)
     data["alpha"] = alpha_json(figures.alpha)
     data["consensus"] = figures.rule
+
+
+# --- the history page --------------------------------------------------------------------
+
+
+def _rater_reader(value: Any) -> str:
+    if isinstance(value, dict):
+        if "raters" in value:
+            return ", ".join(str(name) for name in value["raters"])
+        return str(value.get("rater", ""))
+    return str(value)
+
+
+def history_formats(level: Callable[[Any], str]) -> FieldFormats:
+    """How the panel's audit events ("panel:…" fields) read on the history page."""
+    return {
+        "panel:created": (lambda: _("Review panel set up"), choice_reader(PanelKind)),
+        "panel:rater": (lambda: _("Rater added"), _rater_reader),
+        "panel:submitted": (lambda: _("Ratings submitted"), _rater_reader),
+        "panel:ratings": (lambda: _("Panel ratings imported"), _rater_reader),
+        "panel:override": (lambda: _("Final level other than the consensus"), level),
+    }
 
 
 # --- the portable file's "raters" -----------------------------------------------------------

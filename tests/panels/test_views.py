@@ -166,3 +166,15 @@ def test_results_page_links_the_panel(client, panel, officer):
     client.force_login(officer)
     page = client.get(reverse("assessments:score", args=[panel.assessment.pk])).content.decode()
     assert url("panel", panel.assessment) in page
+
+
+def test_history_tells_the_panels_events(client, panel, officer):
+    _submit_three(panel)
+    client.force_login(officer)
+    data = {f"C{i}-level": "consensus" for i in range(1, 6)}
+    data.update({"C1-level": "2", "C1-justification": "Two faculties only."})
+    client.post(url("disagreement", panel.assessment), data)
+    page = client.get(reverse("assessments:history", args=[panel.assessment.pk])).content.decode()
+    for text in ("Review panel set up", "Rater added", "Ratings submitted"):
+        assert text in page
+    assert "Final level other than the consensus" in page and "Two faculties only." in page
