@@ -15,6 +15,7 @@ from qa_tool.assessments.models import Assessment, AuditEvent
 from qa_tool.assessments.portable import assessment_export, assessment_import
 from qa_tool.assessments.selectors import assessment_score_json, responses_by_code
 from qa_tool.assessments.services import AssessmentError
+from qa_tool.benchmarks.audience import Audience
 from qa_tool.panels.models import Panel, Rater
 from reports.context import build_report_context
 from reports.json_report import report_json
@@ -161,7 +162,7 @@ def test_perspectives_on_the_results_page_and_reports(client, officer, dean, rub
     page = client.get(reverse("assessments:score", args=[assessment.pk])).content.decode()
     assert "Scores by perspective" in page
     assert "Students" in page and "Teaching staff" not in page  # two teachers: withheld
-    context = build_report_context(assessment=assessment, user=officer)
+    context = build_report_context(assessment=assessment, audience=Audience.of(officer))
     (students,) = context.perspectives
     assert students.raters == 3 and students.overall == 100
     data = report_json(context)
@@ -174,12 +175,17 @@ def test_no_perspective_below_three_raters(client, dean, rubric_version):
     client.force_login(dean)
     page = client.get(reverse("assessments:score", args=[assessment.pk])).content.decode()
     assert "Scores by perspective" not in page
-    assert report_json(build_report_context(assessment=assessment, user=dean))["perspectives"] == []
+    assert (
+        report_json(build_report_context(assessment=assessment, audience=Audience.of(dean)))[
+            "perspectives"
+        ]
+        == []
+    )
 
 
 def test_perspectives_in_excel_and_pdf(officer, rubric_version, tmp_path):
     assessment = _with_perspectives()
-    context = build_report_context(assessment=assessment, user=officer)
+    context = build_report_context(assessment=assessment, audience=Audience.of(officer))
     ws = load_workbook(BytesIO(render_xlsx(context)))["Perspectives"]
     assert ws.cell(row=1, column=3).value == "Students (3 raters)"
     assert [ws.cell(row=r, column=3).value for r in (2, 3, 4)] == [100.0, 100.0, 100.0]
