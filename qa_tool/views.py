@@ -11,6 +11,7 @@ from qa_tool.assessments.forms import StartAssessmentForm
 from qa_tool.assessments.models import Assessment
 from qa_tool.assessments.selectors import assessments_with_scores
 from qa_tool.institutions.models import Institution
+from qa_tool.panels.selectors import seats_for
 from rubrics.models import RubricVersion
 
 PAGE_SIZE = 50
@@ -19,7 +20,10 @@ PAGE_SIZE = 50
 @login_required
 def dashboard(request):
     user = request.user
-    context = {"offered_versions": RubricVersion.objects.offered().select_related("rubric")}
+    context = {
+        "offered_versions": RubricVersion.objects.offered().select_related("rubric"),
+        "panel_seats": seats_for(user),
+    }
     if user.sees_all_institutions:
         institutions = Institution.objects.visible_to(user).order_by("name")
         page = Paginator(

@@ -245,3 +245,18 @@ def perspective_scores(assessment: Assessment) -> list[PerspectiveScores]:
         label = Perspective(perspective).label if perspective in Perspective.values else perspective
         shown.append(PerspectiveScores(perspective, str(label), len(members), result))
     return sorted(shown, key=lambda p: p.perspective)
+
+
+def seats_for(user: Any) -> list[Rater]:
+    """The panels where ``user`` rates, newest first (for the dashboard)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Rater.objects.filter(user=user)
+        .select_related(
+            "panel__assessment__institution",
+            "panel__assessment__cycle",
+            "panel__assessment__rubric_version__rubric",
+        )
+        .order_by("-panel__created_at", "-pk")
+    )

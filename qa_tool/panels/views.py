@@ -30,6 +30,7 @@ from qa_tool.access import (
     is_panel_lead,
     panel_is_open,
 )
+from qa_tool.assessments.selectors import responses_by_code
 from qa_tool.assessments.services import AnswerInput, AssessmentError
 from qa_tool.assessments.wizard import FillWizard
 
@@ -227,6 +228,24 @@ class RateWizard(FillWizard):
             messages.success(request, _("Your ratings were submitted to the panel."))
             return redirect("panels:panel", self.assessment.pk)
         return redirect(self.get_step_url(self.review_step))
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        if self.panel.kind == PANEL_EXTERNAL and "rows" in context:
+            # An external rater reviews the institution's self-assessment: show it beside.
+            answers = responses_by_code(self.assessment)
+            for item in context["rows"]:
+                own = answers.get(item["row"].criterion.code)
+                item["self_assessed"] = own
+                item["self_label"] = self._self_label(own)
+        return context
+
+    def _self_label(self, row) -> str:
+        if row is None:
+            return ""
+        if row.is_na:
+            return _("Not applicable")
+        return "" if row.value is None else self.version.level_label(row.value)
 
     def _review_context(self, result) -> dict[str, Any]:
         context = super()._review_context(result)

@@ -84,6 +84,8 @@ def test_raters_do_not_see_each_other_before_submitting(client, panel):
     assert "SECOND-RATER-SECRET" not in page and "consensus" not in page.lower().split("<h2>")[-1]
     wizard = client.get(url("rate_step", panel.assessment, "D1")).content.decode()
     assert "SECOND-RATER-SECRET" not in wizard
+    # A self-assessment panel rates independently of the shared answers too.
+    assert "self-assessment:" not in wizard
     assert 'value="0" checked' not in wizard.replace("checked ", "checked")
     # By URL: the disagreement view is refused.
     assert client.get(url("disagreement", panel.assessment)).status_code == 403
@@ -178,3 +180,42 @@ def test_history_tells_the_panels_events(client, panel, officer):
     for text in ("Review panel set up", "Rater added", "Ratings submitted"):
         assert text in page
     assert "Final level other than the consensus" in page and "Two faculties only." in page
+
+
+def test_dashboard_lists_ones_panels(client, panel, outsider, reviewer):
+    first = seats(panel)[0]
+    client.force_login(first.user)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Panels where you rate" in page and url("panel", panel.assessment) in page
+    client.force_login(outsider)
+    assert "Panels where you rate" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_external_panel_seats_a_peer_of_another_institution(
+    client, assessment, officer, reviewer, outsider
+):
+    from qa_tool.assessments.services import assessment_save_answers, assessment_submit
+
+    assessment_save_answers(assessment=assessment, answers={"C5": AnswerInput(value=Decimal(1))})
+    assessment_submit(assessment=assessment, actor=officer)
+    client.force_login(reviewer)
+    client.post(url("panel", assessment), {"create": "1", "kind": "external"})
+    client.post(url("panel", assessment), {"add_rater": "1", "username": "outsider"})
+    client.post(url("panel", assessment), {"add_rater": "1", "username": "officer"})
+    panel = Panel.objects.get(assessment=assessment)
+    assert [r.user for r in panel.raters.all()] == [outsider]
+    # The peer reaches the assessment only through their seat: their own wizard, not the rest.
+    client.force_login(outsider)
+    wizard = client.get(url("rate_step", assessment, "D1"))
+    assert wizard.status_code == 200
+    # An external rater reviews the institution's self-assessment, shown beside each criterion.
+    assert "The institution's self-assessment:" in wizard.content.decode()
+    assert client.get(url("panel", assessment)).status_code == 200
+    assert client.get(reverse("assessments:score", args=[assessment.pk])).status_code == 404
+    assert client.get(url("disagreement", assessment)).status_code == 403
+
+
+def test_rubric_page_names_the_consensus_rule(client, officer, rubric_version):
+    client.force_login(officer)
+    page = client.get(reverse("rubrics:version", args=["test-rubric", "1"])).content.decode()
+    assert "the level most raters chose" in page
