@@ -6,7 +6,7 @@ from io import BytesIO
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -276,7 +276,10 @@ def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
 def _perspectives_sheet(wb: Workbook, context: ReportContext) -> None:
     """Domain scores per rater perspective (those with at least 3 raters), side by side."""
     headers = [_("Domain"), _("Score")] + [
-        _("%(perspective)s (%(count)s raters)") % {"perspective": p.label, "count": p.raters}
+        ngettext(
+            "%(perspective)s (%(count)s rater)", "%(perspective)s (%(count)s raters)", p.raters
+        )
+        % {"perspective": p.label, "count": p.raters}
         for p in context.perspectives
     ]
     ws = _sheet(wb, _("Perspectives"), headers, [40] + [18] * (len(headers) - 1))
