@@ -117,8 +117,11 @@ def is_panel_lead(user: Any, panel: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and panel.lead_id == user.pk)
 
 
-def can_see_panel_ratings(user: Any, panel: Any) -> bool:
-    """Every rater's levels and justifications: the lead and reviewers only."""
+def can_see_panel_ratings(user: Any, panel: Any, seat: Any = None) -> bool:
+    """Every rater's levels and justifications: the lead and reviewers only, and not while
+    they hold a seat on the panel whose levels they have not submitted (``seat``)."""
+    if seat is not None and seat.submitted_at is None:
+        return False
     return is_panel_lead(user, panel) or is_centre(user)
 
 

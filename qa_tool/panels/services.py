@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from qa_tool.access import PANEL_EXTERNAL, PANEL_SELF, can_join_panel, panel_is_open
 from qa_tool.assessments.audit import Action, level_json, record
-from qa_tool.assessments.models import Assessment
+from qa_tool.assessments.models import Assessment, Status
 from qa_tool.assessments.selectors import responses_by_code
 from qa_tool.assessments.services import (
     AnswerInput,
@@ -44,6 +44,10 @@ def panel_create(*, assessment: Assessment, kind: str, lead: Any, source: str = 
     """Give an assessment its panel (one per assessment) with ``lead`` as its lead."""
     if kind not in (PANEL_SELF, PANEL_EXTERNAL):
         raise _refuse(_("Unknown kind of panel."), "kind")
+    if kind == PANEL_SELF and not assessment.is_editable:
+        raise _refuse(_("A self-assessment panel needs an assessment that can still be changed."))
+    if kind == PANEL_EXTERNAL and assessment.status != Status.SUBMITTED:
+        raise _refuse(_("An external review panel needs a submitted assessment."))
     with transaction.atomic():
         Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
         if Panel.objects.filter(assessment=assessment).exists():

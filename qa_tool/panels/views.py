@@ -71,7 +71,7 @@ def panel_page(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "create_form": PanelCreateForm(kinds=kinds) if panel is None and kinds else None,
         "add_form": RaterAddForm() if is_lead and panel_is_open(panel) else None,
         "progress": panel_progress(panel) if panel is not None else [],
-        "can_see_ratings": panel is not None and can_see_panel_ratings(request.user, panel),
+        "can_see_ratings": panel is not None and can_see_panel_ratings(request.user, panel, seat),
         "can_rate": can_rate(request.user, seat),
     }
     if (
@@ -133,7 +133,9 @@ def disagreement(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Every rater's level and justification per criterion: the lead and reviewers only."""
     assessment = assessment_for_panel_page(request.user, assessment_id)
     panel = panel_of(assessment)
-    if panel is None or not can_see_panel_ratings(request.user, panel):
+    if panel is None or not can_see_panel_ratings(
+        request.user, panel, seat_of(request.user, panel)
+    ):
         raise PermissionDenied
     figures = panel_figures(panel)
     may_confirm = can_confirm_panel(request.user, panel)

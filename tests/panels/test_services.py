@@ -52,6 +52,9 @@ def test_self_panel_takes_only_the_institutions_people(panel, officer, outsider,
 def test_external_panel_never_seats_the_assessed_institution(
     assessment, reviewer, officer, outsider
 ):
+    with pytest.raises(AssessmentError):  # a draft: nothing to review yet
+        panel_create(assessment=assessment, kind="external", lead=reviewer)
+    assessment_submit_all(assessment, officer)
     panel = panel_create(assessment=assessment, kind="external", lead=reviewer)
     rater_add(panel=panel, actor=reviewer, user=reviewer)
     rater_add(panel=panel, actor=reviewer, user=outsider)  # a peer from another institution

@@ -219,3 +219,16 @@ def test_rubric_page_names_the_consensus_rule(client, officer, rubric_version):
     client.force_login(officer)
     page = client.get(reverse("rubrics:version", args=["test-rubric", "1"])).content.decode()
     assert "the level most raters chose" in page
+
+
+def test_a_lead_who_rates_sees_nobody_before_submitting(client, panel, officer):
+    from qa_tool.panels.services import rater_add
+
+    _submit_three(panel)
+    mine = rater_add(panel=panel, actor=officer, user=officer)
+    client.force_login(officer)
+    assert client.get(url("disagreement", panel.assessment)).status_code == 403
+    assert "rater1-C1" not in client.get(url("panel", panel.assessment)).content.decode()
+    rating_save(rater=mine, answers={"C1": AnswerInput(value=Decimal(2))})
+    rater_submit(rater=mine)
+    assert client.get(url("disagreement", panel.assessment)).status_code == 200
