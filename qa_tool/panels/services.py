@@ -188,19 +188,37 @@ def _as_value(choice: core.Choice | None) -> tuple[Decimal | None, bool]:
     return Decimal(choice.numerator) / Decimal(choice.denominator), False  # type: ignore[union-attr]
 
 
+Chosen = dict[str, tuple[Decimal | None, bool, str]]
+
+
 def panel_confirm(
     *, panel: Panel, finals: dict[str, FinalInput], actor: Any, source: str = "web"
 ) -> None:
     """The lead confirms final levels; they become the assessment's answers (a
     self-assessment panel) or the reviewer's levels (an external panel)."""
-    assessment = panel.assessment
     if not panel_is_open(panel):
         raise _refuse(_("The panel is closed: the assessment can no longer be changed."))
-    version = assessment.rubric_version
-    criteria = {c.code: c for c in version.criteria.all()}
+    criteria = {c.code: c for c in panel.assessment.rubric_version.criteria.all()}
     agreed = _consensus_by_code(panel)
+    chosen = _checked_finals(panel, criteria, agreed, finals)
+    with transaction.atomic():
+        current = responses_by_code(panel.assessment)
+        for code, (value, na, justification) in chosen.items():
+            _keep_final(
+                panel, criteria[code], (value, na, justification), agreed[code], actor, source
+            )
+        _write_finals(panel, chosen, current, actor)
+
+
+def _checked_finals(
+    panel: Panel,
+    criteria: dict[str, Any],
+    agreed: dict[str, core.Choice | None],
+    finals: dict[str, FinalInput],
+) -> Chosen:
+    """Each final level as (value, N/A, justification), or every problem refused at once."""
     problems: list[Problem] = []
-    chosen: dict[str, tuple[Decimal | None, bool, str]] = {}
+    chosen: Chosen = {}
     for code, final in finals.items():
         if code not in criteria:
             problems.append(Problem(_("no such criterion in this rubric"), code))
@@ -219,63 +237,75 @@ def panel_confirm(
         Problem(p)
         for p in check_answers(
             criteria,
-            set(version.spec.scale),
+            set(panel.assessment.rubric_version.spec.scale),
             {code: AnswerInput(value=v, na=na) for code, (v, na, _j) in chosen.items()},
         )
     )
     if problems:
         raise AssessmentError(problems)
-    with transaction.atomic():
-        current = responses_by_code(assessment)
-        for code, (value, na, justification) in chosen.items():
-            agreed_value, agreed_na = _as_value(agreed[code])
-            saved, _created = FinalLevel.objects.update_or_create(
-                panel=panel,
-                criterion=criteria[code],
-                defaults={
-                    "value": value,
-                    "is_na": na,
-                    "consensus_value": agreed_value,
-                    "consensus_na": agreed_na,
-                    "justification": justification,
-                    "confirmed_by": actor if getattr(actor, "pk", None) else None,
-                },
+    return chosen
+
+
+def _keep_final(
+    panel: Panel,
+    criterion: Any,
+    final: tuple[Decimal | None, bool, str],
+    agreed: core.Choice | None,
+    actor: Any,
+    source: str,
+) -> None:
+    """Store the confirmed level beside the consensus; an override goes in the history."""
+    value, na, justification = final
+    agreed_value, agreed_na = _as_value(agreed)
+    saved, _created = FinalLevel.objects.update_or_create(
+        panel=panel,
+        criterion=criterion,
+        defaults={
+            "value": value,
+            "is_na": na,
+            "consensus_value": agreed_value,
+            "consensus_na": agreed_na,
+            "justification": justification,
+            "confirmed_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    if saved.overridden:
+        record(
+            Action.ANSWER,
+            assessment=panel.assessment,
+            actor=actor,
+            source=source,
+            criterion=criterion.code,
+            field="panel:override",
+            before=level_json(agreed_value, agreed_na),
+            after=level_json(value, na),
+            comment=justification,
+        )
+
+
+def _write_finals(panel: Panel, chosen: Chosen, current: dict[str, Any], actor: Any) -> None:
+    """The final levels onto the assessment through its services: the answers (the lead's
+    justification, else the one already given), or for an external panel the review."""
+    if panel.kind == PANEL_SELF:
+        answers = {
+            code: AnswerInput(
+                value=value,
+                na=na,
+                justification=justification
+                or (current[code].justification if code in current else ""),
             )
-            if saved.overridden:
-                record(
-                    Action.ANSWER,
-                    assessment=assessment,
-                    actor=actor,
-                    source=source,
-                    criterion=code,
-                    field="panel:override",
-                    before=level_json(agreed_value, agreed_na),
-                    after=level_json(value, na),
-                    comment=justification,
-                )
-        if panel.kind == PANEL_SELF:
-            answers = {
-                code: AnswerInput(
-                    value=value,
-                    na=na,
-                    justification=justification
-                    or (current[code].justification if code in current else ""),
-                )
-                for code, (value, na, justification) in chosen.items()
-            }
-            assessment_save_answers(
-                assessment=assessment, answers=answers, actor=actor, source=PANEL
-            )
-        else:
-            reviews = {
-                code: ReviewInput(
-                    value=value,
-                    na=na,
-                    comment=justification
-                    or (current[code].review_comment if code in current else ""),
-                )
-                for code, (value, na, justification) in chosen.items()
-            }
-            assessment_save_review(
-                assessment=assessment, reviews=reviews, actor=actor, source=PANEL
-            )
+            for code, (value, na, justification) in chosen.items()
+        }
+        assessment_save_answers(
+            assessment=panel.assessment, answers=answers, actor=actor, source=PANEL
+        )
+        return
+    reviews = {
+        code: ReviewInput(
+            value=value,
+            na=na,
+            comment=justification or (current[code].review_comment if code in current else ""),
+        )
+        for code, (value, na, justification) in chosen.items()
+    }
+    assessment_save_review(assessment=panel.assessment, reviews=reviews, actor=actor, source=PANEL)
