@@ -224,6 +224,12 @@ class FillWizard(NamedUrlSessionWizardView):
         form = self.get_form(step, data=request.POST)
         answers, revisions, malformed = form.raw_answers()
         autosave = request.META.get(AUTOSAVE_HEADER) == "1"
+        if autosave and malformed:
+            # The page's script posts only the scale's levels; anything else is refused
+            # whole, so a hand-made post never half-saves behind a reply that says "ok".
+            return JsonResponse(
+                {"ok": False, "problems": [self._malformed_text(malformed)]}, status=400
+            )
         try:
             saved = self.save_step_answers(form, answers, revisions)
         except AnswerConflict as conflict:
@@ -254,10 +260,7 @@ class FillWizard(NamedUrlSessionWizardView):
             self._remove_evidence(request, removed)
             return redirect(self.get_step_url(step))
         if malformed:
-            messages.error(
-                request,
-                _("Some levels were not recognised: %(codes)s") % {"codes": ", ".join(malformed)},
-            )
+            messages.error(request, self._malformed_text(malformed))
 
         goto = request.POST.get("wizard_goto_step")
         if goto in self.get_form_list():
@@ -283,6 +286,10 @@ class FillWizard(NamedUrlSessionWizardView):
             base_revisions=revisions,
             changed_fields=form.changed_fields(),
         )
+
+    @staticmethod
+    def _malformed_text(codes: list[str]) -> str:
+        return _("Some levels were not recognised: %(codes)s") % {"codes": ", ".join(codes)}
 
     def _rebased(self, form: DomainStepForm):
         """The posted data on top of what is saved now, so saving again neither conflicts
