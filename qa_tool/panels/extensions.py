@@ -17,6 +17,7 @@ from qa_tool.assessments.extensions import FieldFormats, PortableExtension
 from qa_tool.assessments.history import choice_reader
 from qa_tool.assessments.models import Assessment
 from qa_tool.assessments.services import AnswerInput, AssessmentError, check_answers
+from qa_tool.core import bounds
 from qa_tool.core.bounds import BoundError, number
 from qa_tool.core.numbers import display_float
 from qa_tool.core.refusals import Problem
@@ -105,11 +106,11 @@ def _shape_problems(raters: Any) -> list[Problem]:
         return [Problem(_("at most %(limit)s raters") % {"limit": MAX_RATERS}, "raters")]
     problems = []
     for name, levels in raters.items():
-        where = f"raters.{name}"
-        if not name.strip() or len(name) > MAX_NAME:
+        where = f"raters.{name.replace(chr(0), '')}"
+        if not name.strip() or bounds.text_problem(name, MAX_NAME) is not None:
             problems.append(
                 Problem(
-                    _("a rater's name is a text of 1 to %(limit)s characters")
+                    _("a rater's name is a text of 1 to %(limit)s characters, without NUL")
                     % {"limit": MAX_NAME},
                     where,
                 )

@@ -27,6 +27,7 @@ from qa_tool.assessments.services import (
     assessment_save_review,
     check_answers,
 )
+from qa_tool.assessments.services.answers import answer_text_problems
 from qa_tool.core.refusals import Problem
 
 from . import consensus as core
@@ -113,6 +114,8 @@ def rating_save(
     version = rater.panel.assessment.rubric_version
     criteria = {c.code: c for c in version.criteria.all()}
     problems = check_answers(criteria, set(version.spec.scale), answers)
+    # The same typed-text limits as the answers (length, NUL).
+    problems += answer_text_problems(answers)
     if problems:
         raise AssessmentError(problems)
     saved: dict[str, int] = {}
@@ -240,6 +243,9 @@ def _checked_finals(
             set(panel.assessment.rubric_version.spec.scale),
             {code: AnswerInput(value=v, na=na) for code, (v, na, _j) in chosen.items()},
         )
+    )
+    problems += answer_text_problems(
+        {code: AnswerInput(justification=j) for code, (_v, _na, j) in chosen.items()}
     )
     if problems:
         raise AssessmentError(problems)

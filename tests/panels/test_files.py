@@ -196,3 +196,11 @@ def test_perspectives_in_excel_and_pdf(officer, rubric_version, tmp_path):
             ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "Scores by perspective" in text and "Students" in text
+
+
+def test_rater_names_are_bounded(institution, rubric_version):
+    for name in ("", " ", "x" * 101, "Am\x00ina"):
+        with pytest.raises(AssessmentError) as caught:
+            assessment_import(data=file(raters={name: {"C1": 1}}))
+        assert "a rater's name" in "\n".join(caught.value.problems)
+    assert not Assessment.objects.exists()

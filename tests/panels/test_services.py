@@ -216,3 +216,15 @@ def test_perspective_needs_three_raters(panel, officer, institution):
     # C4 0,2,0 -> 0; C5 1,0 -> 0. D1 = (0*1 + 2/3*2)/3 = 4/9; D2 = 0.
     d1, d2 = students.result.domains
     assert d1.score * 9 == 400 and d2.score == 0
+
+
+def test_rating_justifications_meet_the_typed_text_limits(panel):
+    first = seats(panel)[0]
+    with pytest.raises(AssessmentError) as caught:
+        rating_save(
+            rater=first, answers={"C1": AnswerInput(value=Decimal(1), justification="a\x00b")}
+        )
+    assert caught.value.problems[0].where == "C1"
+    with pytest.raises(AssessmentError):
+        rating_save(rater=first, answers={"C1": AnswerInput(value=Decimal("1e999999999"))})
+    assert not first.ratings.exists()
