@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from qa_tool import views
+from qa_tool.accounts.language import set_language
 from qa_tool.assessments.urls import urlpatterns as assessment_urls
 from reports.results import results
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("qa_tool.accounts.urls")),
+    # Before Django's own: the switcher also updates a signed-in person's preference.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("rubrics/", include("rubrics.urls")),
     path("assessments/", include((assessment_patterns, "assessments"))),
