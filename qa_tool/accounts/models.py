@@ -74,6 +74,15 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} ({self.institution_id})"
 
+    @property
+    def role_label(self) -> str:
+        from qa_tool.institutions.models import Role
+
+        try:
+            return str(Role(self.role).label)
+        except ValueError:
+            return self.role
+
 
 class AccountEvent(models.Model):
     """The account log: invitations, acceptances and deactivations, per institution."""
