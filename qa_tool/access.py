@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from qa_tool.assessments.models import Assessment, Status
-from qa_tool.institutions.models import Institution
 from qa_tool.core.roles import is_centre
+from qa_tool.institutions.models import Institution
 
 __all__ = [
     "can_comment_on_plan",

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from qa_tool.accounts.forms import CycleForm
 from qa_tool.accounts.models import Invitation
-
 from qa_tool.assessments.forms import StartAssessmentForm
 from qa_tool.assessments.models import Assessment, Cycle
 from qa_tool.assessments.selectors import assessments_with_scores

@@ -1,4 +1,4 @@
-""""How scoring works" for one rubric version, drawn from its own settings."""
+""" "How scoring works" for one rubric version, drawn from its own settings."""
 
 from __future__ import annotations
 

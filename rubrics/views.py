@@ -11,8 +11,8 @@ from django.utils.translation import ngettext
 
 from qa_tool.core.roles import administrator_required
 
-from .explain import scoring_explanation
 from .document import RubricFileError, dump_yaml
+from .explain import scoring_explanation
 from .forms import RubricImportForm
 from .models import Rubric, RubricVersion
 from .services import rubric_import

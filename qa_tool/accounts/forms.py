@@ -32,7 +32,9 @@ class InstitutionForm(forms.ModelForm):
 class InstitutionsImportForm(forms.Form):
     file = forms.FileField(
         label=_("Institutions file (CSV)"),
-        help_text=_("Columns code, name, country, region, type, size and optionally delivery_mode."),
+        help_text=_(
+            "Columns code, name, country, region, type, size and optionally delivery_mode."
+        ),
     )
 
 
@@ -43,7 +45,9 @@ class CycleForm(forms.ModelForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"}))
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )
     role = forms.ChoiceField(label=_("Role"))
 
     def __init__(self, *args, **kwargs):

@@ -14,8 +14,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import urlencode
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from .net import client_ip, user_agent

@@ -109,7 +109,7 @@ def institutions_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    """"People" in the header: an officer's own institution; administrators' list."""
+    """ "People" in the header: an officer's own institution; administrators' list."""
     user = request.user
     if user.is_administrator:
         return redirect("accounts:institutions")
@@ -200,4 +200,3 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         "accounts/invitation_accept.html",
         {"form": form, "invitation": invitation},
     )
-

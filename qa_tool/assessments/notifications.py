@@ -36,9 +36,7 @@ def _recipients(assessment: Assessment) -> dict[str, list[str]]:
     return {language: sorted(emails) for language, emails in sorted(by_language.items())}
 
 
-def _message(
-    *, assessment: Assessment, language: str, comment: str
-) -> tuple[str, str] | None:
+def _message(*, assessment: Assessment, language: str, comment: str) -> tuple[str, str] | None:
     """The subject and body in ``language``, or None for a status that sends nothing."""
     with translation.override(language):
         context = {

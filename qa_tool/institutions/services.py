@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from qa_tool.core.refusals import Refusal
@@ -34,7 +35,11 @@ def _choice(value: str, choices: type, column: str) -> tuple[str | None, str | N
         if wanted in (choice.value, str(choice.label).lower()):
             return choice.value, None
     allowed = ", ".join(c.value for c in choices)
-    return None, f"{column}: {value!r} is not one of {allowed}"
+    return None, _("%(column)s: %(value)s is not one of %(allowed)s") % {
+        "column": column,
+        "value": repr(value),
+        "allowed": allowed,
+    }
 
 
 def _size(value: str) -> tuple[str | None, str | None]:
@@ -43,7 +48,7 @@ def _size(value: str) -> tuple[str | None, str | None]:
         return SizeBand.for_headcount(int(digits)).value, None
     band, problem = _choice(value, SizeBand, "size")
     if problem:
-        problem += " or a number of students"
+        problem = _("%(problem)s or a number of students") % {"problem": problem}
     return band, problem
 
 
@@ -51,7 +56,9 @@ def _country(value: str) -> tuple[str | None, str | None]:
     raw = value.strip()
     code = countries.alpha2(raw) or countries.by_name(raw)
     if not code:
-        return None, f"country: {value!r} is not an ISO 3166 country code or name"
+        return None, _("country: %(value)s is not an ISO 3166 country code or name") % {
+            "value": repr(value)
+        }
     return code, None
 
 
@@ -60,7 +67,7 @@ def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[str]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], [f"header: missing column(s) {', '.join(missing)}"]
+        return [], [_("header: missing column(s) %(columns)s") % {"columns": ", ".join(missing)}]
     reader.fieldnames = header
     rows, problems, seen = [], [], {}
     for line, row in enumerate(reader, start=2):
@@ -68,16 +75,19 @@ def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[str]]:
         row_problems = []
         code = cells["code"]
         if not code:
-            row_problems.append("code: required")
+            row_problems.append(_("code: required"))
         elif len(code) > 20:
-            row_problems.append("code: at most 20 characters")
+            row_problems.append(_("code: at most 20 characters"))
         elif code in seen:
-            row_problems.append(f"code: {code} appears again (first on line {seen[code]})")
+            row_problems.append(
+                _("code: %(code)s appears again (first on line %(line)s)")
+                % {"code": code, "line": seen[code]}
+            )
         seen.setdefault(code, line)
         if not cells["name"]:
-            row_problems.append("name: required")
+            row_problems.append(_("name: required"))
         elif len(cells["name"]) > 200:
-            row_problems.append("name: at most 200 characters")
+            row_problems.append(_("name: at most 200 characters"))
         values = {"code": code, "name": cells["name"]}
         for column, (value, problem) in {
             "country": _country(cells["country"]),
@@ -93,11 +103,14 @@ def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[str]]:
             values["delivery_mode"], problem = _choice(mode, DeliveryMode, "delivery_mode")
             if problem:
                 row_problems.append(problem)
-        label = f"line {line}" + (f" ({code})" if code else "")
+        if code:
+            label = _("line %(line)s (%(code)s)") % {"line": line, "code": code}
+        else:
+            label = _("line %(line)s") % {"line": line}
         problems.extend(f"{label}: {p}" for p in row_problems)
         rows.append(values)
     if not rows and not problems:
-        problems.append("the file has no institution rows")
+        problems.append(_("the file has no institution rows"))
     return rows, problems
 
 

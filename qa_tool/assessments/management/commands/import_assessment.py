@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from qa_tool.assessments.portable import assessment_import
 from qa_tool.assessments.services import AssessmentError
@@ -18,9 +19,13 @@ class Command(ImportCommand):
         try:
             data = json.loads(Path(file).read_text(encoding="utf-8"))
         except OSError as exc:
-            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
+            raise CommandError(
+                _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
+            ) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{file}: not valid JSON ({exc})") from None
+            raise CommandError(
+                _("%(file)s: not valid JSON (%(reason)s)") % {"file": file, "reason": exc}
+            ) from None
         try:
             assessment = assessment_import(data=data, source="file")
         except AssessmentError as exc:
