@@ -1,4 +1,4 @@
-""" "How scoring works" for one rubric version, drawn from its own settings."""
+"""The "how scoring works" page for one rubric version, drawn from its own settings."""
 
 from __future__ import annotations
 

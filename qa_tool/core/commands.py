@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -22,7 +22,7 @@ from .refusals import Refusal
 class TranslatedCommand(BaseCommand):
     """A command whose messages are in ``--lang`` (default ``settings.LANGUAGE_CODE``)."""
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         if not any("--lang" in action.option_strings for action in parser._actions):
             parser.add_argument(

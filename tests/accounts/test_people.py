@@ -135,17 +135,12 @@ def test_officers_cannot_invite_reviewers_or_administrators(client, officer, ins
     assert not Invitation.objects.exists()
 
 
-def test_people_pages_of_another_institution_are_404(
-    client, outsider, officer, dean, institution
-):
+def test_people_pages_of_another_institution_are_404(client, outsider, officer, dean, institution):
     client.force_login(outsider)
     assert (
-        client.get(reverse("accounts:institution_people", args=[institution.pk])).status_code
-        == 404
+        client.get(reverse("accounts:institution_people", args=[institution.pk])).status_code == 404
     )
-    response = client.post(
-        reverse("accounts:person_deactivate", args=[institution.pk, dean.pk])
-    )
+    response = client.post(reverse("accounts:person_deactivate", args=[institution.pk, dean.pk]))
     assert response.status_code == 404
     # Nor through the outsider's own institution with another institution's person.
     response = client.post(
@@ -160,8 +155,7 @@ def test_people_pages_of_another_institution_are_404(
 def test_leaders_and_reviewers_do_not_manage_accounts(client, request, persona, institution):
     client.force_login(request.getfixturevalue(persona))
     assert (
-        client.get(reverse("accounts:institution_people", args=[institution.pk])).status_code
-        == 403
+        client.get(reverse("accounts:institution_people", args=[institution.pk])).status_code == 403
     )
     assert client.get(reverse("accounts:people")).status_code == 403
 
@@ -239,7 +233,9 @@ def test_administrator_imports_institutions_from_csv(client, admin_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(admin_user)
-    good = b"code,name,country,region,type,size\nKE-A,Alpha University,KE,east-africa,public,small\n"
+    good = (
+        b"code,name,country,region,type,size\nKE-A,Alpha University,KE,east-africa,public,small\n"
+    )
     client.post(
         reverse("accounts:institutions_import"),
         {"file": SimpleUploadedFile("i.csv", good), "next": reverse("first_run")},
@@ -247,7 +243,9 @@ def test_administrator_imports_institutions_from_csv(client, admin_user):
     assert Institution.objects.filter(code="KE-A").exists()
     bad = b"code,name,country,region,type,size\nKE-B,Beta,Atlantis,east-africa,public,small\n"
     response = client.post(
-        reverse("accounts:institutions_import"), {"file": SimpleUploadedFile("i.csv", bad)}, follow=True
+        reverse("accounts:institutions_import"),
+        {"file": SimpleUploadedFile("i.csv", bad)},
+        follow=True,
     )
     assert "Atlantis" in response.content.decode()
     assert not Institution.objects.filter(code="KE-B").exists()
@@ -293,7 +291,9 @@ def test_the_account_log_is_not_shown_to_another_institution(
     assert page.status_code == 200 and "secret@example.org" not in page.content.decode()
 
 
-def test_administrators_see_every_institutions_account_log(client, admin_user, officer, institution):
+def test_administrators_see_every_institutions_account_log(
+    client, admin_user, officer, institution
+):
     invitation_create(
         email="seen@example.org", role=Role.LEADER, institution=institution, invited_by=officer
     )

@@ -1,4 +1,4 @@
-""""How scoring works": drawn from the version's own settings, in the reader's language."""
+"""The "how scoring works" page: drawn from the version's own settings, in the reader's language."""
 
 from __future__ import annotations
 
