@@ -4,7 +4,11 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from qa_tool.core.commands import ImportCommand
-from qa_tool.institutions.services import InstitutionImportError, institutions_import
+from qa_tool.institutions.services import (
+    CSV_MAX_CHARS,
+    InstitutionImportError,
+    institutions_import,
+)
 
 
 class Command(ImportCommand):
@@ -18,7 +22,10 @@ class Command(ImportCommand):
 
     def handle(self, *args, file, **options):
         try:
-            text = Path(file).read_text(encoding="utf-8-sig")
+            # At most four bytes a character: a longer file is refused without reading it all.
+            with Path(file).open("rb") as source:
+                data = source.read(CSV_MAX_CHARS * 4 + 1)
+            text = data.decode("utf-8-sig")
         except OSError as exc:
             raise CommandError(
                 _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
