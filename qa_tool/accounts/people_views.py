@@ -18,7 +18,11 @@ from qa_tool.access import get_institution_to_manage
 from qa_tool.core.refusals import Refusal
 from qa_tool.core.roles import administrator_required
 from qa_tool.institutions.models import Institution
-from qa_tool.institutions.services import InstitutionImportError, institutions_import
+from qa_tool.institutions.services import (
+    CSV_MAX_CHARS,
+    InstitutionImportError,
+    institutions_import,
+)
 
 from .forms import AcceptInvitationForm, InstitutionForm, InvitationForm, ProfileForm
 from .models import AccountEvent
@@ -87,7 +91,8 @@ def institutions_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, gettext("Choose a CSV file to import."))
         return redirect(target)
     try:
-        text = upload.read(5 * 1024 * 1024 + 1).decode("utf-8-sig")
+        # The parser refuses texts over CSV_MAX_CHARS; never read much more than that.
+        text = upload.read(CSV_MAX_CHARS * 4 + 1).decode("utf-8-sig")
         summary = institutions_import(text=text)
     except UnicodeDecodeError:
         messages.error(request, gettext("The file is not UTF-8 text; save the CSV as UTF-8."))
