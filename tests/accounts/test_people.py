@@ -327,3 +327,24 @@ def test_the_invitation_e_mail_is_in_the_inviters_page_language(
     client.force_login(officer)
     invite(client, institution, capture=django_capture_on_commit_callbacks)
     assert Invitation.objects.get().language == "fr"
+
+
+def test_the_reset_e_mail_is_rendered_in_the_persons_language(client, officer, monkeypatch):
+    from django.core.mail import EmailMultiAlternatives
+    from django.utils import translation
+
+    officer.email = "officer@example.org"
+    officer.language = "ar"
+    officer.save()
+    seen = []
+    send = EmailMultiAlternatives.send
+
+    def spy(message, *args, **kwargs):
+        seen.append(translation.get_language())
+        return send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", spy)
+    client.post(
+        reverse("password_reset"), {"email": "officer@example.org"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert seen == ["ar"] and len(mail.outbox) == 1
