@@ -75,6 +75,18 @@ def test_invite_accept_and_sign_in(live_server, page, transactional_db, settings
     expect(page.locator("header .who")).to_contain_text("Nadia Benali")
     person = User.objects.get(username="nadia")
     assert (person.role, person.institution_id) == (Role.LEADER, home.pk)
+    # Her profile, from the header: Arabic pages are right-to-left and fit the width.
+    press(page, "header a.who")
+    page.select_option("main select[name=language]", "ar")
+    press(page, "main form button.primary")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
+    person.refresh_from_db()
+    assert person.language == "ar"
+    if os.environ.get("QA_SCREENSHOTS"):
+        page.screenshot(path=os.environ["QA_SCREENSHOTS"] + "/profile-ar.png", full_page=True)
     press(page, "header form.logout button")
 
     page.goto(link)
