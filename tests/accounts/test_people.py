@@ -348,3 +348,26 @@ def test_the_reset_e_mail_is_rendered_in_the_persons_language(client, officer, m
         reverse("password_reset"), {"email": "officer@example.org"}, HTTP_ACCEPT_LANGUAGE="fr"
     )
     assert seen == ["ar"] and len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "expected"),
+    [
+        ("accounts:institutions", "get", 403),
+        ("accounts:institution_new", "get", 403),
+        ("accounts:institutions_import", "post", 403),
+        ("first_run", "get", 403),
+        ("accounts:institution_people", "get", 404),
+        ("accounts:person_deactivate", "post", 404),
+    ],
+)
+def test_an_officer_of_another_institution_is_refused(
+    client, outsider, dean, institution, name, method, expected
+):
+    args = {
+        "accounts:institution_people": [institution.pk],
+        "accounts:person_deactivate": [institution.pk, dean.pk],
+    }.get(name, [])
+    client.force_login(outsider)
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == expected
