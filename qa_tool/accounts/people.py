@@ -99,7 +99,8 @@ def invitation_create(
         email=email,
         role=role,
     )
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    # robust: a mail server that is down is logged; the invitation stays (send another)
+    transaction.on_commit(lambda: _send_invitation(invitation, token), robust=True)
     return invitation, token
 
 
