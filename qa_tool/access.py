@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from qa_tool.assessments.models import Assessment, Status
 from qa_tool.core.roles import is_centre
+from qa_tool.institutions.models import Institution
 
 __all__ = [
     "can_comment_on_plan",
@@ -30,7 +31,9 @@ __all__ = [
     "can_see_panel_ratings",
     "edit_refusal",
     "get_assessment_for",
+    "get_institution_to_manage",
     "is_officer_of",
+    "may_manage_people",
 ]
 
 
@@ -145,3 +148,24 @@ def panel_is_open(panel: Any) -> bool:
 
 def can_confirm_panel(user: Any, panel: Any) -> bool:
     return is_panel_lead(user, panel) and panel_is_open(panel)
+
+
+# --- people and accounts ---------------------------------------------------------------------
+
+
+def may_manage_people(user: Any, institution: Institution) -> bool:
+    """Administrators manage everyone's accounts; an officer those of their own institution."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_administrator) or bool(
+        user.is_officer and user.institution_id == institution.pk
+    )
+
+
+def get_institution_to_manage(user: Any, institution_id: int) -> Institution:
+    """The institution whose accounts ``user`` manages: another institution is a 404 (its
+    existence is not revealed); a reviewer, who may see it but not manage it, gets 403."""
+    institution = get_object_or_404(Institution.objects.visible_to(user), pk=institution_id)
+    if not may_manage_people(user, institution):
+        raise PermissionDenied
+    return institution
