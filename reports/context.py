@@ -37,6 +37,7 @@ from qa_tool.benchmarks.selectors import (
     peer_pool,
     release_pool,
 )
+from qa_tool.panels.selectors import panel_of, perspective_scores
 from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.scoring import canonical_number_text
@@ -137,6 +138,17 @@ class Priority:
 
 
 @dataclass
+class PerspectiveLine:
+    """Domain scores of one rater perspective (only with enough raters; see panels)."""
+
+    key: str
+    label: str
+    raters: int
+    overall: Fraction | None
+    domains: dict[str, Fraction | None]
+
+
+@dataclass
 class ReportContext:
     assessment: Assessment
     language: str
@@ -153,6 +165,8 @@ class ReportContext:
     priorities: list[Priority]
     plan: list[PlanLine]
     extras: dict[str, Any] = field(default_factory=dict)
+    perspectives: list[PerspectiveLine] = field(default_factory=list)
+    has_panel: bool = False
 
     @property
     def version(self):
@@ -331,7 +345,24 @@ def build_report_context(
         trend=institution_trend(assessment=assessment),
         priorities=priorities,
         plan=plan,
+        perspectives=_perspectives(assessment, language),
+        has_panel=panel_of(assessment) is not None,
     )
+
+
+def _perspectives(assessment: Assessment, language: str) -> list[PerspectiveLine]:
+    """Per perspective with at least three submitted raters, its consensus's domain scores."""
+    with translation.override(language):
+        return [
+            PerspectiveLine(
+                key=p.perspective,
+                label=str(p.label),
+                raters=p.raters,
+                overall=p.result.score,
+                domains={d.code: d.score for d in p.result.domains},
+            )
+            for p in perspective_scores(assessment)
+        ]
 
 
 def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], list[PlanLine]]:

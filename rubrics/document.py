@@ -128,6 +128,13 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
         "title": _text(doc["title"]),
         "description": _optional_text(doc, "description"),
         "aggregate": doc.get("aggregate", "domains"),
+        # A review panel's rule; the default (majority) is left out so that versions
+        # imported before the key existed keep their content hash.
+        **(
+            {"consensus": doc["consensus"]}
+            if doc.get("consensus", "majority") != "majority"
+            else {}
+        ),
         "scale": [
             {
                 "value": canonical_number(level["value"]),

@@ -18,6 +18,7 @@ from .answers import (
     missing_criteria,
     submission_problems,
 )
+from .cycles import cycle_open
 from .errors import AnswerConflict, AssessmentError, Conflict
 from .evidence import evidence_add, evidence_remove
 from .review import ReviewInput, assessment_return, assessment_save_review, assessment_validate
@@ -36,6 +37,7 @@ __all__ = [
     "assessment_submit",
     "assessment_validate",
     "check_answers",
+    "cycle_open",
     "evidence_add",
     "evidence_remove",
     "missing_criteria",
