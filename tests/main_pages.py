@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from qa_tool.assessments.models import Assessment, Status
 from qa_tool.institutions.models import User
+from qa_tool.panels.models import PanelKind
+from qa_tool.panels.services import panel_create, rater_add
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def main_pages() -> Pages:
         .first()
     )
     assert draft and validated and submitted, "seed_demo has changed: update tests/main_pages.py"
+    panel_on(draft, lead=officer, raters=[dean])
     first_domain = draft.rubric_version.domains.order_by("position", "pk").first()
     submitted_domain = submitted.rubric_version.domains.order_by("position", "pk").first()
     version = validated.rubric_version
@@ -94,9 +97,28 @@ def main_pages() -> Pages:
             page("dashboard-admin", admin, "dashboard"),
             page("sign-ins", admin, "accounts:sign_ins"),
             page("rubric-import", admin, "rubrics:import"),
+            page(
+                "rubric-scoring", officer, "rubrics:scoring", version.rubric.slug, version.version
+            ),
+            page("panel", officer, "panels:panel", draft.pk),
+            page("panel-disagreement", officer, "panels:disagreement", draft.pk),
+            page("panel-rate", dean, "panels:rate", draft.pk),
+            page(
+                "institution-people", admin, "accounts:institution_people", officer.institution_id
+            ),
+            page("password-reset", None, "password_reset"),
         ]
     )
     return Pages(listed + discovered(listed, [admin, reviewer, officer]))
+
+
+def panel_on(assessment: Assessment, *, lead: Any, raters: list[Any]) -> None:
+    """A self-assessment panel on ``assessment`` (the demo has none), so its pages are seen."""
+    if hasattr(assessment, "panel"):
+        return
+    panel = panel_create(assessment=assessment, kind=PanelKind.SELF, lead=lead)
+    for user in raters:
+        rater_add(panel=panel, actor=lead, user=user)
 
 
 def _routes(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, bool]]:
