@@ -6,9 +6,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from django.utils.translation import get_language
-
-from .i18n import localize
 from .models import RubricVersion
 
 
@@ -33,17 +30,6 @@ class DomainWeight:
 
 def _share(part: Fraction, whole: Fraction) -> Fraction:
     return part / whole * 100 if whole else Fraction(0)
-
-
-def _consensus(rule: Any) -> list[tuple[str, str]]:
-    """The consensus rule's settings as (name, value) pairs, texts in the reader's language."""
-    if not isinstance(rule, dict):
-        return []
-    language = get_language()
-    return [
-        (str(key), localize(value, language) if isinstance(value, dict) else str(value))
-        for key, value in rule.items()
-    ]
 
 
 def scoring_explanation(version: RubricVersion) -> dict[str, Any]:
@@ -90,5 +76,4 @@ def scoring_explanation(version: RubricVersion) -> dict[str, Any]:
         "bands": version.bands,
         "pass_rule": version.pass_rule,
         "critical_count": sum(1 for c in every_criterion if c.critical),
-        "consensus": _consensus(version.content.get("consensus")),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from ..factories import import_doc, rubric_doc, text
+from ..factories import import_doc, rubric_doc
 
 
 def page_of(client, version, language="en"):
@@ -28,7 +28,8 @@ def test_domains_aggregation_scale_weights_bands_and_pass_rule(client, officer, 
     assert "Low" in page and "Middle" in page and "High" in page
     assert "at least 60 %" in page and "level value 2 or above" in page
     assert "1 critical criterion" in page
-    assert "Consensus" not in page
+    # Any rubric may be rated by a panel: without a declared rule, the default is stated.
+    assert "the level most raters chose (a tie goes to the lower level)" in page
 
 
 def test_criteria_aggregation_points_requires_pass_and_consensus(client, officer):
@@ -39,11 +40,10 @@ def test_criteria_aggregation_points_requires_pass_and_consensus(client, officer
             {"min_points": 0, "label": "Below"},
             {"min_points": 20, "label": "Meets", "requires_pass": True},
         ],
+        consensus="median",
         **{"pass": {"min_points": 18, "critical_min_value": 3}},
     )
     version = import_doc(doc)
-    version.content["consensus"] = {"method": "median", "note": text("Panel decides")}
-    version.save(update_fields=["content"])
     client.force_login(officer)
     page = page_of(client, version)
     assert "points earned out of points possible" in page
@@ -51,7 +51,8 @@ def test_criteria_aggregation_points_requires_pass_and_consensus(client, officer
     assert "37.5 %" in page
     assert "20 points" in page and "Only if the assessment passes" in page
     assert "at least 18 points" in page and "level value 3 or above" in page
-    assert "Consensus between reviewers" in page and "median" in page
+    assert "Consensus between reviewers" in page
+    assert "consensus is the lower median of the raters' levels" in page
 
 
 def test_the_page_is_in_the_readers_language(client, officer, rubric_version):
