@@ -219,7 +219,7 @@ def test_an_evidence_zip_bomb_is_refused_quickly_without_inflating(assessment):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert "is not an accepted file type" in message
-    assert elapsed < 2
+    assert elapsed < 10  # unprotected, this took 27 s and 3.6 GB
     with pytest.raises(ContainerRefused) as caught:
         inspect_zip(io.BytesIO(data), size=len(data))
     assert caught.value.fault is Fault.TOO_BIG and caught.value.unpacked >= size
@@ -238,7 +238,7 @@ def test_a_workbook_zip_bomb_is_refused_quickly_without_inflating(assessment, of
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert len(problems) == 1 and "it is refused unopened" in problems[0]
-    assert elapsed < 2 and peak < 64 * MIB
+    assert elapsed < 10 and peak < 64 * MIB
 
 
 def test_a_part_is_read_with_a_cap_whatever_the_directory_allows(monkeypatch):

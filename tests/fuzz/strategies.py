@@ -11,7 +11,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 # Each call must end well inside this: caps, not luck, keep hostile inputs cheap.
-CALL_SECONDS_MAX = 2.0
+# Generous on purpose: the point is to catch a hang (minutes), not to time the code.
+CALL_SECONDS_MAX = 10.0
 
 TRICKY_TEXTS = [
     "",

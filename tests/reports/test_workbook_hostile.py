@@ -33,7 +33,7 @@ def refused(data: bytes, user) -> list[str]:
     started = time.perf_counter()
     with pytest.raises(WorkbookError) as caught:
         import_workbook(data=data, user=user)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 10  # a hang, not a timing: see tests/fuzz
     return [str(p) for p in caught.value.problems]
 
 

@@ -21,7 +21,7 @@ def refused(content: bytes, source: str = "r.yaml") -> list[str]:
     started = time.perf_counter()
     with pytest.raises(RubricFileError) as exc:
         read_rubric(content, source)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 10  # a hang, not a timing: see tests/fuzz
     return [str(p) for p in exc.value.problems]
 
 
