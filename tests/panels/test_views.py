@@ -232,3 +232,23 @@ def test_a_lead_who_rates_sees_nobody_before_submitting(client, panel, officer):
     rating_save(rater=mine, answers={"C1": AnswerInput(value=Decimal(2))})
     rater_submit(rater=mine)
     assert client.get(url("disagreement", panel.assessment)).status_code == 200
+
+
+def test_external_rater_sees_the_institutions_hostile_links_as_text(
+    client, assessment, officer, reviewer, outsider
+):
+    from qa_tool.assessments.services import assessment_save_answers, assessment_submit
+
+    assessment_save_answers(assessment=assessment, answers={"C5": AnswerInput(value=Decimal(1))})
+    assessment_submit(assessment=assessment, actor=officer)
+    # Submission refuses such links; rows stored before that rule still hold them.
+    Response.objects.filter(assessment=assessment, criterion__code="C1").update(
+        evidence_links="javascript:alert(1)\nhttps://example.org/p"
+    )
+    client.force_login(reviewer)
+    client.post(url("panel", assessment), {"create": "1", "kind": "external"})
+    client.post(url("panel", assessment), {"add_rater": "1", "username": "outsider"})
+    client.force_login(outsider)
+    page = client.get(url("rate_step", assessment, "D1")).content.decode()
+    assert 'href="javascript:' not in page and "javascript:alert(1)" in page
+    assert 'href="https://example.org/p"' in page
