@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language_bidi
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from qa_tool.benchmarks.charts import (
@@ -22,17 +22,25 @@ def _f(value) -> float | None:
 
 
 def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> dict[str, str]:
-    rtl = get_language_bidi()
+    """The radar, bar and trend charts of the report, in the context's language."""
+    with translation.override(context.language):
+        rtl = translation.get_language_bidi()
+        labels = [f"{d.code} {d.title}" for d in context.domains]
+        charts = {"bars": _bars(context, labels, rtl, for_weasyprint)}
+        if len(context.domains) >= 3:
+            charts["radar"] = _radar(context, labels, rtl, for_weasyprint)
+        if len(context.trend.points) >= 2:
+            charts["trend"] = _trend(context, rtl, for_weasyprint)
+    return charts
+
+
+def _radar(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool) -> str:
     domains = context.domains
     selected = context.benchmark.selected
-    labels = [f"{d.code} {d.title}" for d in domains]
     own_label = context.institution.name
-    charts = {}
     series = [Series(own_label, [_f(d.score) for d in domains], INSTITUTION)]
-    # Medians and quartiles withheld from institution users (too few peers) are None:
-    # a radar would draw them at 0, and a legend would name a band that is not there.
-    has_medians = selected is not None and any(d.peer_median is not None for d in domains)
-    has_ranges = selected is not None and any(d.peer_p25 is not None for d in domains)
+    # Medians withheld from institution users (too few peers) are None: a radar would
+    # draw them at 0.
     if selected is not None and all(d.peer_median is not None for d in domains):
         series.append(
             Series(
@@ -42,28 +50,34 @@ def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> di
                 dashed=True,
             )
         )
-    if len(domains) >= 3:
-        charts["radar"] = radar_chart(
-            axes=labels,
-            series=series,
-            title=_("Domain scores"),
-            description=_("Domain scores of %(institution)s, in percent, against the peer median.")
-            % {"institution": own_label},
-            id_prefix="radar",
-            rtl=rtl,
-            for_weasyprint=for_weasyprint,
-        )
-    charts["bars"] = bar_chart(
+    return radar_chart(
+        axes=labels,
+        series=series,
+        title=_("Domain scores"),
+        description=_("Domain scores of %(institution)s, in percent, against the peer median.")
+        % {"institution": own_label},
+        id_prefix="radar",
+        rtl=rtl,
+        for_weasyprint=for_weasyprint,
+    )
+
+
+def _bars(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool) -> str:
+    domains = context.domains
+    selected = context.benchmark.selected
+    # A legend must not name a band or tick that withheld figures leave out.
+    has_medians = selected is not None and any(d.peer_median is not None for d in domains)
+    has_ranges = selected is not None and any(d.peer_p25 is not None for d in domains)
+    ranges = [
+        (float(d.peer_p25), float(d.peer_p75))
+        if d.peer_p25 is not None and d.peer_p75 is not None
+        else None
+        for d in domains
+    ]
+    return bar_chart(
         categories=labels,
         values=[_f(d.score) for d in domains],
-        ranges=[
-            (float(d.peer_p25), float(d.peer_p75))
-            if d.peer_p25 is not None and d.peer_p75 is not None
-            else None
-            for d in domains
-        ]
-        if has_ranges
-        else None,
+        ranges=ranges if has_ranges else None,
         medians=[_f(d.peer_median) for d in domains] if has_medians else None,
         title=_("Domain scores and the peer range"),
         description=_(
@@ -71,21 +85,22 @@ def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> di
             "75th percentile). Tick: peer median."
         ),
         id_prefix="bars",
-        value_label=own_label,
+        value_label=context.institution.name,
         range_label=_("Peers, 25th–75th percentile") if has_ranges else "",
         median_label=_("Peer median") if has_medians else "",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
     )
+
+
+def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool) -> str:
     points = context.trend.points
-    if len(points) >= 2:
-        charts["trend"] = trend_chart(
-            cycles=[p.cycle for p in points],
-            series=[Series(_("Overall score"), [_f(p.overall) for p in points], INSTITUTION)],
-            title=_("Overall score across cycles"),
-            description=_("The institution's overall score in each cycle, in percent."),
-            id_prefix="trend",
-            rtl=rtl,
-            for_weasyprint=for_weasyprint,
-        )
-    return charts
+    return trend_chart(
+        cycles=[p.cycle for p in points],
+        series=[Series(_("Overall score"), [_f(p.overall) for p in points], INSTITUTION)],
+        title=_("Overall score across cycles"),
+        description=_("The institution's overall score in each cycle, in percent."),
+        id_prefix="trend",
+        rtl=rtl,
+        for_weasyprint=for_weasyprint,
+    )
