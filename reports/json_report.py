@@ -35,6 +35,7 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         "rubric": a.rubric_version.rubric.slug,
         "version": a.rubric_version.version,
         "cycle": a.cycle.name,
+        "subject": a.subject_code,
         "status": a.status,
         **scores_json(context.scores, context.responses),
     }

@@ -382,6 +382,8 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
         "title": _text(doc["title"]),
         "description": optional_text(doc, "description"),
         "aggregate": doc.get("aggregate", "domains"),
+        # Only when not the default: documents stored before the field existed keep their hash.
+        **({"level": doc["level"]} if doc.get("level", "institution") != "institution" else {}),
         "scale": [
             {
                 "value": canonical_number(level["value"]),

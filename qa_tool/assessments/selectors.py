@@ -211,6 +211,7 @@ def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
         "rubric": assessment.rubric_version.rubric.slug,
         "version": assessment.rubric_version.version,
         "cycle": assessment.cycle.name,
+        "subject": assessment.subject_code,
         "status": assessment.status,
         **scores_json(assessment_scores(assessment, responses), responses),
     }

@@ -10,8 +10,9 @@ from django.db import transaction
 from qa_tool.assessments.models import Assessment, Status
 from qa_tool.assessments.selectors import assessment_scores
 from qa_tool.core.numbers import rounded
+from rubrics import scoring
 
-from .models import DomainScore, ScoreSummary
+from .models import CriterionScore, DomainScore, ScoreSummary
 
 COUNTED = (Status.SUBMITTED, Status.VALIDATED)
 
@@ -51,7 +52,42 @@ def score_summary_refresh(*, assessment: Assessment) -> ScoreSummary:
             )
             for d in used.domains
         )
+        summary.criteria.all().delete()
+        CriterionScore.objects.bulk_create(
+            criterion_scores(summary=summary, spec=assessment.rubric_version.spec, result=used)
+        )
     return summary
+
+
+def criterion_scores(
+    *, summary: ScoreSummary, spec: scoring.RubricSpec, result: scoring.Result
+) -> list[CriterionScore]:
+    """Each criterion's headline level, and whether it is at the top of the scale or below
+    the pass rule's critical minimum (a critical criterion only)."""
+    top = max(spec.scale)
+    critical = {c.code for d in spec.domains for c in d.criteria if c.critical}
+    minimum = spec.pass_rule.critical_min_value if spec.pass_rule else None
+    rows = []
+    for domain in result.domains:
+        for c in domain.criteria:
+            rated = c.value is not None and not c.na
+            rows.append(
+                CriterionScore(
+                    summary=summary,
+                    code=c.code,
+                    value=rounded(c.value, 4) if rated and c.value is not None else None,
+                    rated=rated,
+                    at_top=rated and c.value == top,
+                    below_critical=bool(
+                        rated
+                        and minimum is not None
+                        and c.code in critical
+                        and c.value is not None
+                        and c.value < minimum
+                    ),
+                )
+            )
+    return rows
 
 
 def score_summaries_rebuild() -> int:

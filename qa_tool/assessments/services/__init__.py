@@ -16,6 +16,7 @@ from .answers import (
     assessment_submit,
     check_answers,
     missing_criteria,
+    subject_problems,
     submission_problems,
 )
 from .errors import AnswerConflict, AssessmentError, Conflict
@@ -39,5 +40,6 @@ __all__ = [
     "evidence_add",
     "evidence_remove",
     "missing_criteria",
+    "subject_problems",
     "submission_problems",
 ]

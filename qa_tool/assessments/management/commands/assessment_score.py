@@ -34,7 +34,8 @@ class Command(BaseCommand):
         overall = data["overall"]
         lines = [
             f"Assessment {data['assessment']}: {data['institution']} · {data['rubric']} {data['version']}"
-            f" · cycle {data['cycle']} · {data['status']}",
+            + (f" · {data['subject']}" if data["subject"] else "")
+            + f" · cycle {data['cycle']} · {data['status']}",
             f"Headline    {data['headline'].replace('_', '-')}"
             + (
                 f" (self-assessed {pct(data['self_assessed']['overall']['score'])})"
