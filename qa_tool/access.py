@@ -22,16 +22,16 @@ from qa_tool.institutions.models import Institution, unit_scope
 
 __all__ = [
     "can_comment_on_plan",
+    "can_edit",
+    "can_edit_plan",
     "can_manage_units",
+    "can_review",
     "can_see_rollup",
+    "edit_refusal",
+    "get_assessment_for",
     "get_campaign_for",
     "institution_for_rollup",
     "is_editor_of",
-    "can_edit",
-    "can_edit_plan",
-    "can_review",
-    "edit_refusal",
-    "get_assessment_for",
     "is_officer_of",
 ]
 
@@ -147,9 +147,9 @@ def get_campaign_for(user: Any, campaign_id: int, *, manage: bool = False) -> Ca
     """A review campaign of an institution ``user`` may see as a whole (officers, leaders,
     the centre), else 404; with ``manage``, 403 unless they are its officers."""
     campaign = get_object_or_404(
-        Campaign.objects.filter(institution__in=Institution.objects.visible_to(user)).select_related(
-            "institution", "cycle", "rubric_version__rubric"
-        ),
+        Campaign.objects.filter(
+            institution__in=Institution.objects.visible_to(user)
+        ).select_related("institution", "cycle", "rubric_version__rubric"),
         pk=campaign_id,
     )
     if not can_see_rollup(user, campaign.institution):

@@ -33,7 +33,7 @@ def dashboard(request):
         )
         template = "qa_tool/dashboard_centre.html"
     elif user.institution_id:
-        start_form = StartAssessmentForm() if user.is_officer else None
+        start_form = StartAssessmentForm(institution=user.institution) if user.is_officer else None
         if start_form is not None and not (
             start_form.fields["rubric_version"].queryset.exists()
             and start_form.fields["cycle"].queryset.exists()

@@ -62,9 +62,7 @@ class AssessmentQuerySet(models.QuerySet):
 class Campaign(models.Model):
     """A review campaign: one rubric version, one cycle, many units' assessments at once."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="campaigns"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="campaigns")
     rubric_version = models.ForeignKey(
         RubricVersion, on_delete=models.PROTECT, related_name="campaigns"
     )

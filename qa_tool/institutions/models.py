@@ -192,9 +192,7 @@ def unit_scope(user, field: str = "pk") -> Q:
     via_programme = UnitProgramme.objects.filter(
         programme_id__in=assigned.values("unit_id")
     ).values("course_id")
-    return Q(**{f"{field}__in": assigned.values("unit_id")}) | Q(
-        **{f"{field}__in": via_programme}
-    )
+    return Q(**{f"{field}__in": assigned.values("unit_id")}) | Q(**{f"{field}__in": via_programme})
 
 
 class UnitQuerySet(models.QuerySet):

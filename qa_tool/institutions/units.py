@@ -69,14 +69,13 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return [], [
-            Problem(
-                _("missing column(s) %(columns)s") % {"columns": ", ".join(missing)}, "header"
-            )
+            Problem(_("missing column(s) %(columns)s") % {"columns": ", ".join(missing)}, "header")
         ]
     reader.fieldnames = header
     rows: list[UnitRow] = []
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], UnitRow] = {}
+    parents: dict[tuple[str, str], set[str]] = {}
     levels = {level.value for level in UNIT_LEVELS}
     for line, raw in enumerate(reader, start=2):
         cells = {k: (v or "").strip() for k, v in raw.items() if k}
@@ -105,15 +104,23 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
         if code_problem:
             problems.append(Problem(code_problem, at("code")))
         key = (row.institution, row.code)
-        if row.code and key in seen:
+        first = seen.get(key)
+        # A course in several programmes takes one line per programme, with the same title.
+        if row.code and first is not None and (
+            row.level != "course"
+            or not row.parent
+            or (first.level, first.title) != (row.level, row.title)
+            or row.parent in parents[key]
+        ):
             problems.append(
                 Problem(
                     _("%(code)s appears again (first on line %(line)s)")
-                    % {"code": row.code, "line": seen[key]},
+                    % {"code": row.code, "line": first.line},
                     at("code"),
                 )
             )
-        seen.setdefault(key, line)
+        seen.setdefault(key, row)
+        parents.setdefault(key, set()).add(row.parent)
         if not row.title:
             problems.append(Problem(_("required"), at("title")))
         elif len(row.title) > TITLE_MAX:
@@ -173,9 +180,7 @@ def _reference_problems(
                 )
             elif level != "programme":
                 problems.append(
-                    Problem(
-                        _("%(code)s is not a programme") % {"code": row.parent}, at("parent")
-                    )
+                    Problem(_("%(code)s is not a programme") % {"code": row.parent}, at("parent"))
                 )
     return problems
 
@@ -193,14 +198,10 @@ def units_import(*, text: str) -> UnitImportSummary:
     created = updated = unchanged = 0
     done: set[tuple[str, str]] = set()
     with transaction.atomic():
-        institutions = Institution.objects.in_bulk(
-            {r.institution for r in rows}, field_name="code"
-        )
+        institutions = Institution.objects.in_bulk({r.institution for r in rows}, field_name="code")
         existing = {
             (u.institution_id, u.code): u
-            for u in Unit.objects.select_for_update().filter(
-                institution__in=institutions.values()
-            )
+            for u in Unit.objects.select_for_update().filter(institution__in=institutions.values())
         }
         problems = _reference_problems(rows, institutions, existing)
         if problems:
@@ -224,8 +225,10 @@ def units_import(*, text: str) -> UnitImportSummary:
             else:
                 unchanged += 1
         wanted = {
-            (existing[(institutions[r.institution].pk, r.code)].pk,
-             existing[(institutions[r.institution].pk, r.parent)].pk)
+            (
+                existing[(institutions[r.institution].pk, r.code)].pk,
+                existing[(institutions[r.institution].pk, r.parent)].pk,
+            )
             for r in rows
             if r.parent
         }
@@ -298,7 +301,9 @@ def contributor_assign(*, user: Any, unit: Unit, actor: Any = None) -> Contribut
         )
     with transaction.atomic():
         assignment, _created = ContributorAssignment.objects.get_or_create(
-            user=user, unit=unit, defaults={"assigned_by": actor if getattr(actor, "pk", None) else None}
+            user=user,
+            unit=unit,
+            defaults={"assigned_by": actor if getattr(actor, "pk", None) else None},
         )
     return assignment
 

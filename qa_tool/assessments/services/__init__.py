@@ -19,6 +19,7 @@ from .answers import (
     subject_problems,
     submission_problems,
 )
+from .campaigns import campaign_create, campaign_units
 from .errors import AnswerConflict, AssessmentError, Conflict
 from .evidence import evidence_add, evidence_remove
 from .review import ReviewInput, assessment_return, assessment_save_review, assessment_validate
@@ -36,6 +37,8 @@ __all__ = [
     "assessment_start",
     "assessment_submit",
     "assessment_validate",
+    "campaign_create",
+    "campaign_units",
     "check_answers",
     "evidence_add",
     "evidence_remove",

@@ -59,7 +59,9 @@ def assessment_start(
     """Open the institution's assessment of this subject for this rubric version and cycle,
     creating it once. The subject is a unit of the rubric's level (programme or course) of
     the same institution, or None for an institution-level rubric."""
-    problems = subject_problems(institution=institution, rubric_version=rubric_version, subject=subject)
+    problems = subject_problems(
+        institution=institution, rubric_version=rubric_version, subject=subject
+    )
     if problems:
         raise AssessmentError(problems)
     with transaction.atomic():
@@ -92,9 +94,7 @@ def subject_problems(
     if level == Level.INSTITUTION:
         if subject is not None:
             return [
-                Problem(
-                    _("this rubric assesses the whole institution; give no subject"), "subject"
-                )
+                Problem(_("this rubric assesses the whole institution; give no subject"), "subject")
             ]
         return []
     if subject is None:
