@@ -106,11 +106,15 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
         key = (row.institution, row.code)
         first = seen.get(key)
         # A course in several programmes takes one line per programme, with the same title.
-        if row.code and first is not None and (
-            row.level != "course"
-            or not row.parent
-            or (first.level, first.title) != (row.level, row.title)
-            or row.parent in parents[key]
+        if (
+            row.code
+            and first is not None
+            and (
+                row.level != "course"
+                or not row.parent
+                or (first.level, first.title) != (row.level, row.title)
+                or row.parent in parents[key]
+            )
         ):
             problems.append(
                 Problem(

@@ -31,7 +31,13 @@ def units(institution, other_institution):
         made[code] = UnitFactory(institution=institution, level="programme", code=code)
     for code in ("A1", "A2", "B1", "SHARED", "LONE"):
         made[code] = UnitFactory(institution=institution, level="course", code=code)
-    for course, programme in (("A1", "P1"), ("A2", "P1"), ("SHARED", "P1"), ("B1", "P2"), ("SHARED", "P2")):
+    for course, programme in (
+        ("A1", "P1"),
+        ("A2", "P1"),
+        ("SHARED", "P1"),
+        ("B1", "P2"),
+        ("SHARED", "P2"),
+    ):
         UnitProgramme.objects.create(course=made[course], programme=made[programme])
     made["X1"] = UnitFactory(institution=other_institution, level="course", code="X1")
     made["XP"] = UnitFactory(institution=other_institution, level="programme", code="XP")

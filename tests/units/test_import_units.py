@@ -20,9 +20,7 @@ AWAY,course,EDU101,Another institution's course,
 
 
 def links():
-    return set(
-        UnitProgramme.objects.values_list("course__code", "programme__code")
-    )
+    return set(UnitProgramme.objects.values_list("course__code", "programme__code"))
 
 
 def test_import_creates_units_and_programme_links(institution, other_institution):
@@ -37,7 +35,9 @@ def test_import_creates_units_and_programme_links(institution, other_institution
         "GEN1": "course",
     }
     # Codes are unique within an institution, not across institutions.
-    assert Unit.objects.get(institution=other_institution, code="EDU101").title.startswith("Another")
+    assert Unit.objects.get(institution=other_institution, code="EDU101").title.startswith(
+        "Another"
+    )
     # A course shared by two programmes; a course in none.
     assert links() == {("EDU101", "BED"), ("RES1", "BED"), ("RES1", "MSC")}
 
@@ -122,5 +122,3 @@ def test_command(institution, other_institution, tmp_path, capsys):
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_units", str(bad))
     assert "bad.csv: line 2, column level" in capsys.readouterr().err
-
-

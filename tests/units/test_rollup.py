@@ -52,16 +52,51 @@ EXPECTED = {
 }
 CRITERIA = [
     # code, rated, at top, top rate, below critical, its rate, mean level
-    {"code": "C1", "rated": 3, "at_top": 1, "top_rate": 33.3, "below_critical": 0,
-     "below_critical_rate": None, "mean_level": 77.8},
-    {"code": "C2", "rated": 3, "at_top": 1, "top_rate": 33.3, "below_critical": 1,
-     "below_critical_rate": 33.3, "mean_level": 66.7},
-    {"code": "C3", "rated": 1, "at_top": 1, "top_rate": 100.0, "below_critical": 0,
-     "below_critical_rate": None, "mean_level": 100.0},
-    {"code": "C4", "rated": 3, "at_top": 2, "top_rate": 66.7, "below_critical": 0,
-     "below_critical_rate": None, "mean_level": 88.9},
-    {"code": "C5", "rated": 3, "at_top": 2, "top_rate": 66.7, "below_critical": 0,
-     "below_critical_rate": None, "mean_level": 88.9},
+    {
+        "code": "C1",
+        "rated": 3,
+        "at_top": 1,
+        "top_rate": 33.3,
+        "below_critical": 0,
+        "below_critical_rate": None,
+        "mean_level": 77.8,
+    },
+    {
+        "code": "C2",
+        "rated": 3,
+        "at_top": 1,
+        "top_rate": 33.3,
+        "below_critical": 1,
+        "below_critical_rate": 33.3,
+        "mean_level": 66.7,
+    },
+    {
+        "code": "C3",
+        "rated": 1,
+        "at_top": 1,
+        "top_rate": 100.0,
+        "below_critical": 0,
+        "below_critical_rate": None,
+        "mean_level": 100.0,
+    },
+    {
+        "code": "C4",
+        "rated": 3,
+        "at_top": 2,
+        "top_rate": 66.7,
+        "below_critical": 0,
+        "below_critical_rate": None,
+        "mean_level": 88.9,
+    },
+    {
+        "code": "C5",
+        "rated": 3,
+        "at_top": 2,
+        "top_rate": 66.7,
+        "below_critical": 0,
+        "below_critical_rate": None,
+        "mean_level": 88.9,
+    },
 ]
 
 
@@ -76,13 +111,20 @@ def test_figures_from_stored_summaries(institution, reviewed, cycle):
         ("P1", 2, 1, 50.0),
         ("P2", 1, 1, 100.0),
     ]
-    assert data["programmes"][0]["score"] == {"mean": 81.5, "median": 81.5, "min": 63.0, "max": 100.0}
+    assert data["programmes"][0]["score"] == {
+        "mean": 81.5,
+        "median": 81.5,
+        "min": 63.0,
+        "max": 100.0,
+    }
 
 
 def test_the_rollup_reads_stored_figures_not_rescoring(institution, reviewed, cycle):
     # Change a stored figure: the roll-up follows the store.
     ScoreSummary.objects.filter(assessment__subject__code="B1").update(passed=False)
-    data = rollup_json(institution_rollup(institution=institution, rubric_version=reviewed, cycle=cycle))
+    data = rollup_json(
+        institution_rollup(institution=institution, rubric_version=reviewed, cycle=cycle)
+    )
     assert (data["passed"], data["pass_rate"]) == (1, 33.3)
 
 
@@ -90,7 +132,9 @@ def test_pure_rollup_hand_computed():
     top = Fraction(3)
     results = [
         UnitResult("U1", ("P",), Fraction(80), True, (CriterionLevel("K", Fraction(3), True),)),
-        UnitResult("U2", ("P", "Q"), Fraction(50), False, (CriterionLevel("K", Fraction(1), False, True),)),
+        UnitResult(
+            "U2", ("P", "Q"), Fraction(50), False, (CriterionLevel("K", Fraction(1), False, True),)
+        ),
         UnitResult("U3", (None,), Fraction(65), True, (CriterionLevel("K", None),)),
     ]
     figures = rollup(results, codes=["K"], top=top, has_pass_rule=True, critical=frozenset({"K"}))
@@ -114,9 +158,14 @@ def test_pure_rollup_hand_computed():
 def test_half_away_from_zero():
     results = [UnitResult(f"U{i}", (None,), Fraction(1), i < 1, ()) for i in range(8)]
     # 1 of 8 = 12.5 % exactly; 1 of 16 = 6.25 -> 6.3 (half away from zero, not to even).
-    assert display(rollup(results, codes=[], top=Fraction(1), has_pass_rule=True).pass_rate) == display(Fraction(125, 10))
+    assert display(
+        rollup(results, codes=[], top=Fraction(1), has_pass_rule=True).pass_rate
+    ) == display(Fraction(125, 10))
     results = [UnitResult(f"U{i}", (None,), Fraction(1), i < 1, ()) for i in range(16)]
-    assert str(display(rollup(results, codes=[], top=Fraction(1), has_pass_rule=True).pass_rate)) == "6.3"
+    assert (
+        str(display(rollup(results, codes=[], top=Fraction(1), has_pass_rule=True).pass_rate))
+        == "6.3"
+    )
 
 
 def test_pass_rate_is_null_without_a_pass_rule(institution, units, cycle):
@@ -124,7 +173,9 @@ def test_pass_rate_is_null_without_a_pass_rule(institution, units, cycle):
     doc.pop("pass")
     version = import_doc(doc)
     review(units["A1"], version, cycle, ALL_TOP)
-    data = rollup_json(institution_rollup(institution=institution, rubric_version=version, cycle=cycle))
+    data = rollup_json(
+        institution_rollup(institution=institution, rubric_version=version, cycle=cycle)
+    )
     assert (data["units"], data["passed"], data["pass_rate"]) == (1, None, None)
 
 
@@ -185,7 +236,9 @@ def test_unit_level_benchmark_follows_the_anonymity_rules(
         review(unit, reviewed, cycle, ALL_TOP if n else B1)
     page = client.get(url).content.decode()
     # All institutions: 3 others, each with its median; names never shown to the institution.
-    assert "PEER0" not in page and "fewer than 2 other" not in page.split("All institutions")[1][:200]
+    assert (
+        "PEER0" not in page and "fewer than 2 other" not in page.split("All institutions")[1][:200]
+    )
     # Give to get: an institution with no reviewed unit sees no peer figures.
     from qa_tool.institutions.models import Role
 
@@ -194,7 +247,9 @@ def test_unit_level_benchmark_follows_the_anonymity_rules(
     lazy = InstitutionFactory(code="LAZY")
     lazy_officer = UserFactory(username="lazy", role=Role.OFFICER, institution=lazy)
     client.force_login(lazy_officer)
-    page = client.get(f"/units/rollup/LAZY/?rubric_version={reviewed.pk}&cycle={cycle.pk}").content.decode()
+    page = client.get(
+        f"/units/rollup/LAZY/?rubric_version={reviewed.pk}&cycle={cycle.pk}"
+    ).content.decode()
     assert "Peer figures appear once your institution has units reviewed" in page
 
 
@@ -209,7 +264,9 @@ def _many(institution, version, cycle, n):
 
 
 @pytest.mark.parametrize("path", ["rollup", "campaign"])
-def test_query_count_does_not_grow_with_units(client, officer, institution, course_version, cycle, path):
+def test_query_count_does_not_grow_with_units(
+    client, officer, institution, course_version, cycle, path
+):
     from qa_tool.assessments.models import Assessment
     from qa_tool.assessments.services import campaign_create
 
@@ -224,9 +281,18 @@ def test_query_count_does_not_grow_with_units(client, officer, institution, cour
         if path == "rollup":
             url = f"/units/rollup/N{n}/?rubric_version={course_version.pk}&cycle={cycle.pk}"
         else:
-            units = [a.subject for a in Assessment.objects.filter(institution=institution_n).select_related("subject")]
+            units = [
+                a.subject
+                for a in Assessment.objects.filter(institution=institution_n).select_related(
+                    "subject"
+                )
+            ]
             campaign, _ = campaign_create(
-                institution=institution_n, rubric_version=course_version, cycle=cycle, units=units, name="c"
+                institution=institution_n,
+                rubric_version=course_version,
+                cycle=cycle,
+                units=units,
+                name="c",
             )
             url = f"/units/campaigns/{campaign.pk}/"
         client.force_login(user)

@@ -67,15 +67,23 @@ def test_the_service_checks_the_subject(institution, course_version, rubric_vers
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"subject": ...}, "subject: required, the code of the course this test-course assessment is about"),
-        ({"subject": None}, "subject: required, the code of the course this test-course assessment is about"),
+        (
+            {"subject": ...},
+            "subject: required, the code of the course this test-course assessment is about",
+        ),
+        (
+            {"subject": None},
+            "subject: required, the code of the course this test-course assessment is about",
+        ),
         ({"subject": "NOPE"}, "subject: HOME has no programme or course NOPE"),
         ({"subject": "X1"}, "subject: HOME has no programme or course X1"),
         ({"subject": "P1"}, "subject: P1 is a programme; test-course assesses a course"),
         ({"subject": 7}, "subject: must be a unit code (a text) or null"),
     ],
 )
-def test_portable_subject_refusals_change_nothing(institution, course_version, units, change, message):
+def test_portable_subject_refusals_change_nothing(
+    institution, course_version, units, change, message
+):
     with pytest.raises(AssessmentError) as caught:
         assessment_import(data=payload(**change))
     assert message in [str(p) for p in caught.value.problems]
