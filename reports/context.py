@@ -20,6 +20,11 @@ from qa_tool.assessments.selectors import (
     evidence_by_code,
     responses_by_code,
 )
+from qa_tool.benchmarks.rollup_selectors import (
+    RollupReport,
+    institution_rollup,
+    unit_versions_used,
+)
 from qa_tool.benchmarks.selectors import (
     GroupFigures,
     Trend,
@@ -138,6 +143,9 @@ class ReportContext:
     priorities: list[Priority]
     plan: list[PlanLine]
     extras: dict[str, Any] = field(default_factory=dict)
+    # The institution's report: a roll-up per programme- or course-level rubric reviewed
+    # in the cycle (empty for a unit's own assessment).
+    rollups: list[RollupReport] = field(default_factory=list)
 
     @property
     def version(self):
@@ -312,7 +320,21 @@ def build_report_context(
         trend=institution_trend(assessment=assessment),
         priorities=priorities,
         plan=plan,
+        rollups=_rollups(assessment),
     )
+
+
+def _rollups(assessment: Assessment) -> list[RollupReport]:
+    if assessment.subject_id is not None:
+        return []
+    return [
+        institution_rollup(
+            institution=assessment.institution, rubric_version=version, cycle=assessment.cycle
+        )
+        for version in unit_versions_used(
+            institution=assessment.institution, cycle=assessment.cycle
+        )
+    ]
 
 
 def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], list[PlanLine]]:

@@ -62,7 +62,7 @@ def test_create_makes_every_draft_once_and_audits(
     )
     assert events.count() == 2 and {e.actor for e in events} == {officer}
     # Running it again creates nothing new.
-    again, created_again = campaign_create(
+    _again, created_again = campaign_create(
         institution=institution, rubric_version=course_version, cycle=cycle, units=chosen
     )
     assert created_again == 0 and Assessment.objects.filter(subject__isnull=False).count() == 3
