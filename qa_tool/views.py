@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
@@ -39,14 +40,21 @@ def dashboard(request):
             and start_form.fields["cycle"].queryset.exists()
         ):
             start_form = None
+        # Paginated: an institution may have thousands of course reviews.
+        page = Paginator(
+            Assessment.objects.visible_to(user).order_by(
+                "-cycle__name",
+                F("subject__code").asc(nulls_first=True),
+                "rubric_version__rubric__slug",
+                "pk",
+            ),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
         context.update(
             start_form=start_form,
             institution=user.institution,
-            rows=assessments_with_scores(
-                Assessment.objects.visible_to(user).order_by(
-                    "-cycle__name", "rubric_version__rubric__slug"
-                )
-            ),
+            page=page,
+            rows=assessments_with_scores(page.object_list),
         )
         template = "qa_tool/dashboard_institution.html"
     else:

@@ -133,7 +133,7 @@ def assessments_with_scores(
 ) -> list[tuple[Assessment, AssessmentScores]]:
     """Score a page of assessments with a fixed number of queries, whatever its length."""
     rows = list(
-        assessments.select_related("institution", "cycle", "rubric_version__rubric")
+        assessments.select_related("institution", "cycle", "rubric_version__rubric", "subject")
         .defer("rubric_version__content")
         .prefetch_related(
             Prefetch(
