@@ -30,6 +30,7 @@ def _fill(
     spec: CampaignSpec, params: Parameters, assessment: Assessment, status: str, actors: Actors
 ) -> None:
     version = assessment.rubric_version
+    assert assessment.subject is not None  # a campaign's assessments all have a unit
     code = assessment.subject.code
     responses = _responses(
         params, version, f"{spec.institution}:{code}", params.cycles[-1].name, spec.maturity
@@ -103,7 +104,7 @@ def load_contributors(*, params: Parameters, actors: Actors) -> None:
     """Assign the demo's contributors to their units (existing assignments stay)."""
     for username, codes in params.contributors.items():
         user = User.objects.filter(username=username).first()
-        if user is None:
+        if user is None or user.institution_id is None:
             raise DemoDataError(
                 [Problem(f"no person {username} in people.csv", f"{PARAMETERS_FILE}: contributors")]
             )
