@@ -48,8 +48,10 @@ def measure(label: str, func) -> None:
 
 def main() -> None:
     from qa_tool.assessments.models import Assessment, Cycle, Status
+    from qa_tool.benchmarks.audience import Audience
     from qa_tool.benchmarks.models import DomainScore, ScoreSummary
-    from qa_tool.institutions.models import Institution, Role, User
+    from qa_tool.benchmarks.services import benchmark_release_publish
+    from qa_tool.institutions.models import Institution
     from reports.context import build_report_context
     from reports.exporters import EXPORTERS
     from reports.xlsx import render_comparison_xlsx
@@ -87,17 +89,23 @@ def main() -> None:
         )
     print(f"{N} generated institutions plus the demo's")
     demo = Assessment.objects.get(institution__code="KE-HSU", cycle=cycle, rubric_version=version)
-    dean = User(role=Role.LEADER, institution=demo.institution)
-    reviewer = User(role=Role.REVIEWER)
+    dean = Audience.institution(demo.institution_id)
+    reviewer = Audience.centre()
     measure(
-        "report context (dean, anonymous peers)",
-        lambda: build_report_context(assessment=demo, user=dean),
+        f"publish a release ({N} institutions)",
+        lambda: benchmark_release_publish(
+            rubric_version_id=version.pk, cycle_id=cycle.pk, actor=None
+        ),
     )
     measure(
-        "report context (reviewer, named peers)",
-        lambda: build_report_context(assessment=demo, user=reviewer),
+        "report context (dean, anonymous released peers)",
+        lambda: build_report_context(assessment=demo, audience=dean),
     )
-    context = build_report_context(assessment=demo, user=dean)
+    measure(
+        "report context (reviewer, named live peers)",
+        lambda: build_report_context(assessment=demo, audience=reviewer),
+    )
+    context = build_report_context(assessment=demo, audience=dean)
     for fmt in ("pdf", "xlsx", "json"):
         measure(f"render {fmt}", lambda fmt=fmt: EXPORTERS[fmt].render(context))
     from qa_tool.benchmarks.selectors import peer_pool

@@ -29,7 +29,11 @@ def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> di
     own_label = context.institution.name
     charts = {}
     series = [Series(own_label, [_f(d.score) for d in domains], INSTITUTION)]
-    if selected is not None:
+    # Medians and quartiles withheld from institution users (too few peers) are None:
+    # a radar would draw them at 0, and a legend would name a band that is not there.
+    has_medians = selected is not None and any(d.peer_median is not None for d in domains)
+    has_ranges = selected is not None and any(d.peer_p25 is not None for d in domains)
+    if selected is not None and all(d.peer_median is not None for d in domains):
         series.append(
             Series(
                 _("Peer median: %(group)s") % {"group": selected.label},
@@ -49,17 +53,18 @@ def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> di
             rtl=rtl,
             for_weasyprint=for_weasyprint,
         )
-    has_peers = selected is not None
     charts["bars"] = bar_chart(
         categories=labels,
         values=[_f(d.score) for d in domains],
         ranges=[
-            (float(d.peer_p25), float(d.peer_p75)) if d.peer_p25 is not None else None
+            (float(d.peer_p25), float(d.peer_p75))
+            if d.peer_p25 is not None and d.peer_p75 is not None
+            else None
             for d in domains
         ]
-        if has_peers
+        if has_ranges
         else None,
-        medians=[_f(d.peer_median) for d in domains] if has_peers else None,
+        medians=[_f(d.peer_median) for d in domains] if has_medians else None,
         title=_("Domain scores and the peer range"),
         description=_(
             "Bars: domain scores in percent. Grey band: the middle half of the peers (25th to "
@@ -67,8 +72,8 @@ def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> di
         ),
         id_prefix="bars",
         value_label=own_label,
-        range_label=_("Peers, 25th–75th percentile") if has_peers else "",
-        median_label=_("Peer median") if has_peers else "",
+        range_label=_("Peers, 25th–75th percentile") if has_ranges else "",
+        median_label=_("Peer median") if has_medians else "",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 
@@ -20,19 +21,26 @@ from qa_tool.assessments.selectors import (
     evidence_by_code,
     responses_by_code,
 )
+from qa_tool.benchmarks.audience import Audience
+from qa_tool.benchmarks.disclosure import QUANTILE_MINIMUM
+from qa_tool.benchmarks.models import BenchmarkRelease, ScoreSummary
 from qa_tool.benchmarks.rollup_selectors import (
     RollupReport,
     institution_rollup,
     unit_versions_used,
 )
 from qa_tool.benchmarks.selectors import (
+    WITHHELD,
     GroupFigures,
+    Peer,
     Trend,
     benchmarks_allowed,
     institution_trend,
+    latest_release,
     own_peer,
     peer_groups,
     peer_pool,
+    release_pool,
 )
 from rubrics import scoring
 from rubrics.i18n import localize
@@ -95,6 +103,13 @@ class Benchmark:
     groups: list[GroupFigures]
     selected: GroupFigures | None
     anonymous: bool
+    # The release institution users see: the figures themselves for them, only the date
+    # of the last publication for the centre, which reads live figures.
+    release: BenchmarkRelease | None = None
+
+    @property
+    def quantile_minimum(self) -> int:
+        return max(settings.BENCHMARK_MIN_GROUP, QUANTILE_MINIMUM)
 
 
 @dataclass
@@ -212,12 +227,16 @@ def _level_text(version, value: Fraction | None, na: bool, language: str) -> str
 
 
 def build_report_context(
-    *, assessment: Assessment, user: Any, group: str | None = None, language: str | None = None
+    *,
+    assessment: Assessment,
+    audience: Audience,
+    group: str | None = None,
+    language: str | None = None,
 ) -> ReportContext:
     """Everything about one assessment that the page and the exports show.
 
-    ``user`` decides what benchmark figures may be shown (anonymity and give to
-    get); ``group`` picks the peer group used for the charts.
+    ``audience`` decides what benchmark figures may be shown (live or released,
+    anonymity, give to get); ``group`` picks the peer group used for the charts.
     """
     language = language or get_language()
     version = assessment.rubric_version
@@ -291,11 +310,11 @@ def build_report_context(
     rated = [c for c in criteria if c.score is not None]
     strengths = sorted(rated, key=lambda c: (-c.score, -c.weight, c.position))[:3]
 
-    benchmark = _benchmark(assessment, user, [d.code for d in domains], group)
+    benchmark = _benchmark(assessment, audience, [d.code for d in domains], group)
     if benchmark.selected is not None:
         for line in domains:
             figures = benchmark.selected.domains.get(line.code)
-            if figures and figures.summary.n:
+            if figures and figures.shown:
                 line.peer_median = figures.summary.median
                 line.peer_p25 = figures.summary.p25
                 line.peer_p75 = figures.summary.p75
@@ -394,13 +413,48 @@ def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], 
     return priorities, plan
 
 
-def _benchmark(assessment: Assessment, user: Any, codes: list[str], group: str | None) -> Benchmark:
+def _benchmark(
+    assessment: Assessment, audience: Audience, codes: list[str], group: str | None
+) -> Benchmark:
     from django.utils.translation import gettext as _
 
-    pool = peer_pool(rubric_version_id=assessment.rubric_version_id, cycle_id=assessment.cycle_id)
-    own = own_peer(pool, assessment)
-    anonymous = not user.sees_all_institutions
-    if not benchmarks_allowed(user, assessment, own):
+    anonymous = audience.anonymous
+    version_id, cycle_id = assessment.rubric_version_id, assessment.cycle_id
+    release: BenchmarkRelease | None = None
+    profile: Any = None
+    pool: list[Peer] = []
+    own: Peer | None = None
+    if anonymous:
+        # Give to get reads the live summary; the figures come from the latest release
+        # only, so that no submission shows up in them until a reviewer publishes.
+        counted = (
+            not assessment.subject
+            and ScoreSummary.objects.filter(assessment=assessment, counts=True).exists()
+        )
+        if benchmarks_allowed(audience, counted):
+            release = latest_release(rubric_version_id=version_id, cycle_id=cycle_id)
+            if release is None:
+                return Benchmark(
+                    allowed=False,
+                    message=_(
+                        "Peer figures for this cycle will appear when the coordinating centre "
+                        "publishes them."
+                    ),
+                    groups=[],
+                    selected=None,
+                    anonymous=True,
+                )
+            pool = release_pool(release)
+            own = own_peer(pool, assessment)
+            # Groups follow the institution's fields as released: editing its region
+            # later must not show it a second cut of the same release to subtract.
+            profile = own
+    else:
+        pool = peer_pool(rubric_version_id=version_id, cycle_id=cycle_id)
+        own = own_peer(pool, assessment)
+        counted = own is not None
+        release = latest_release(rubric_version_id=version_id, cycle_id=cycle_id)
+    if not benchmarks_allowed(audience, counted):
         return Benchmark(
             allowed=False,
             message=_(
@@ -417,10 +471,21 @@ def _benchmark(assessment: Assessment, user: Any, codes: list[str], group: str |
         pool=pool,
         domain_codes=codes,
         anonymous=anonymous,
+        profile=profile,
     )
     shown = [g for g in groups if g.shown]
     selected = next((g for g in shown if g.key == group), shown[0] if shown else None)
-    message = "" if shown else _("Not enough peers have submitted this rubric in this cycle yet.")
+    if shown:
+        message = ""
+    elif anonymous:
+        message = str(WITHHELD)  # how many peers there are is not said either
+    else:
+        message = _("Not enough peers have submitted this rubric in this cycle yet.")
     return Benchmark(
-        allowed=True, message=message, groups=groups, selected=selected, anonymous=anonymous
+        allowed=True,
+        message=message,
+        groups=groups,
+        selected=selected,
+        anonymous=anonymous,
+        release=release,
     )

@@ -11,12 +11,24 @@ from qa_tool.core.numbers import display_float
 
 from .context import ReportContext
 
+KEYS = ("n", "mean", "median", "p25", "p75", "min", "max", "percentile_rank")
+KEY_OF = {**{key: key for key in KEYS}, "rank": "percentile_rank"}
+
 
 def _figures(figures: Figures | None) -> dict[str, Any] | None:
-    if figures is None or not figures.summary.n:
+    """Every statistic under its key; what the audience may not see is null, and
+    ``withheld`` says why, so a BI tool can tell a suppressed figure from a missing one."""
+    if figures is None:
         return None
+    if not figures.shown:
+        if not figures.reason:
+            return None  # nobody has a score for it: nothing was held back
+        return {
+            **dict.fromkeys(KEYS),
+            "withheld": dict.fromkeys(KEYS, figures.reason),
+        }
     s = figures.summary
-    return {
+    body: dict[str, Any] = {
         "n": s.n,
         "mean": display_float(s.mean),
         "median": display_float(s.median),
@@ -26,6 +38,9 @@ def _figures(figures: Figures | None) -> dict[str, Any] | None:
         "max": display_float(s.max),
         "percentile_rank": display_float(figures.rank),
     }
+    if figures.withheld:
+        body["withheld"] = {KEY_OF[name]: reason for name, reason in figures.withheld.items()}
+    return body
 
 
 def report_json(context: ReportContext) -> dict[str, Any]:
@@ -48,6 +63,11 @@ def report_json(context: ReportContext) -> dict[str, Any]:
     body["benchmark"] = {
         "available": bench.allowed,
         "message": bench.message or None,
+        # Institution users read a frozen release; the centre reads live figures.
+        "live": not bench.anonymous,
+        "published_at": bench.release.published_at.isoformat()
+        if bench.anonymous and bench.release
+        else None,
         "groups": [
             {
                 "group": g.key,

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from qa_tool.access import can_edit, get_assessment_for
+from qa_tool.benchmarks.audience import Audience
 
 from .charts import report_charts
 from .context import SORTS, build_report_context
@@ -26,7 +27,9 @@ def results(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Scores, peers, trend and the criterion table of one assessment."""
     assessment = get_assessment_for(request.user, assessment_id)
     context = build_report_context(
-        assessment=assessment, user=request.user, group=request.GET.get("group")
+        assessment=assessment,
+        audience=Audience.of(request.user),
+        group=request.GET.get("group"),
     )
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rubric"
     return render(

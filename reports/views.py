@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from qa_tool.access import get_assessment_for
+from qa_tool.benchmarks.audience import Audience
 from qa_tool.benchmarks.forms import CompareForm
 from qa_tool.benchmarks.selectors import comparison_rows, peer_pool
 from qa_tool.core.roles import reviewer_required
@@ -27,7 +28,9 @@ def assessment_report(request, assessment_id: int, fmt: str):
         raise Http404
     assessment = get_assessment_for(request.user, assessment_id)
     context = build_report_context(
-        assessment=assessment, user=request.user, group=request.GET.get("group")
+        assessment=assessment,
+        audience=Audience.of(request.user),
+        group=request.GET.get("group"),
     )
     filename, content_type, content = exporter.render(context)
     response = HttpResponse(content, content_type=content_type)

@@ -280,29 +280,29 @@ def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
 
 
 def _benchmark_sheet(wb: Workbook, context: ReportContext, g: GroupFigures) -> None:
-    sheet = _sheet(
-        wb,
-        _("Benchmark"),
-        [
-            _("Measure"),
-            "n",
-            _("Mean"),
-            _("Median"),
-            _("25th percentile"),
-            _("75th percentile"),
-            _("Minimum"),
-            _("Maximum"),
-            _("Your percentile rank"),
-        ],
-        [40, 6, 10, 10, 14, 14, 10, 10, 18],
-    )
+    # Institution users' sheets have no minimum or maximum columns at all: each is one
+    # institution's score, and an empty column would only invite a question.
+    extremes = not context.benchmark.anonymous
+    headers = [
+        _("Measure"),
+        "n",
+        _("Mean"),
+        _("Median"),
+        _("25th percentile"),
+        _("75th percentile"),
+        *([_("Minimum"), _("Maximum")] if extremes else []),
+        _("Your percentile rank"),
+    ]
+    widths = [40, 6, 10, 10, 14, 14, *([10, 10] if extremes else []), 18]
+    sheet = _sheet(wb, _("Benchmark"), headers, widths)
     _row(sheet, [f"{g.label} {g.explanation}".strip()])
     rows = [(_("Overall"), g.overall)] + [
         (f"{d.code} {d.title}", g.domains.get(d.code)) for d in context.domains
     ]
     for label, figures in rows:
-        if figures is None or not figures.summary.n:
-            _row(sheet, [label])  # a suppressed or empty figure shows as a bare label
+        if figures is None or not figures.shown:
+            # a suppressed or empty figure shows as its label, with the reason if withheld
+            _row(sheet, [label, None, figures.reason if figures and figures.reason else None])
             continue
         s: Summary = figures.summary
         _row(
@@ -314,12 +314,15 @@ def _benchmark_sheet(wb: Workbook, context: ReportContext, g: GroupFigures) -> N
                 display_float(s.median),
                 display_float(s.p25),
                 display_float(s.p75),
-                display_float(s.min),
-                display_float(s.max),
+                *([display_float(s.min), display_float(s.max)] if extremes else []),
                 display_float(figures.rank),
             ],
-            pct_columns=(3, 4, 5, 6, 7, 8, 9),
+            pct_columns=tuple(range(3, len(headers) + 1)),
         )
+    if context.benchmark.anonymous:
+        reasons = sorted({r for _l, f in rows if f for r in f.withheld.values()})
+        for reason in reasons:
+            _row(sheet, [reason])
     _finish(sheet)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -20,14 +20,138 @@ from typing import Any
 import jsonschema
 import yaml
 from django.utils.translation import gettext as _
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node
+from yaml.resolver import Resolver
 
+from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem, Refusal
 from rubrics.i18n import RUBRIC_LANGUAGES
 from rubrics.scoring import canonical_number, canonical_number_text
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "rubric.schema.json"
-# libyaml's safe loader is about ten times faster on the shipped rubrics; same safety.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# The shipped rubrics are about 0.5 MB together; a file ten times that is not a rubric.
+RUBRIC_FILE_MAX = 5_000_000
+# Nesting in a rubric goes about eight levels deep; anything far deeper is hostile, and
+# both the composer and jsonschema recurse once per level.
+RUBRIC_DEPTH_MAX = 40
+
+# libyaml's parser (about ten times faster than Python's on the shipped rubrics) with
+# Python's composer on top: the composer is where aliases (a "billion laughs" file
+# expands a few hundred bytes to gigabytes) and depth can be refused, event by event,
+# before anything is built. Costs about a third over libyaml's own composer.
+_Parser = getattr(getattr(yaml, "cyaml", None), "CParser", None) or yaml.parser.Parser
+
+
+class _RubricYamlError(yaml.MarkedYAMLError):
+    """A refusal found while loading, with the place it was found."""
+
+
+class _BoundedLoader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc,valid-type]
+    """A safe loader that refuses aliases and anchors, deep nesting, duplicate keys and
+    numbers beyond the bounds, each with its line."""
+
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _RubricYamlError(
+                problem=_("anchors and aliases (& and *) are not allowed in rubric files"),
+                problem_mark=event.start_mark,
+            )
+        if getattr(event, "tag", None) is not None:
+            # Rubric files need no explicit types; tags such as !!timestamp or !!binary only
+            # reach constructors that fail on text they did not expect.
+            raise _RubricYamlError(
+                problem=_("tags (such as !!str) are not allowed in rubric files"),
+                problem_mark=event.start_mark,
+            )
+        self._depth += 1
+        if self._depth > RUBRIC_DEPTH_MAX:
+            raise _RubricYamlError(
+                problem=_("nested more than %(max)s levels deep") % {"max": RUBRIC_DEPTH_MAX},
+                problem_mark=event.start_mark,
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _value_node in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:
+                    continue  # an unhashable key; the constructor says so below
+                if first != key_node.start_mark.line + 1:
+                    raise _RubricYamlError(
+                        problem=_("duplicate key %(key)s (first at line %(line)s)")
+                        % {"key": repr(key), "line": first},
+                        problem_mark=key_node.start_mark,
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: Node) -> int:
+        digits = str(node.value).replace("_", "").lstrip("+-")
+        if len(digits) > bounds.NUMBER_CHARS_MAX:
+            raise _RubricYamlError(
+                problem=_("the number is too large"), problem_mark=node.start_mark
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: Node) -> float:
+        value = super().construct_yaml_float(node)
+        try:
+            bounds.number(value)
+        except bounds.BoundError as exc:
+            raise _RubricYamlError(problem=str(exc), problem_mark=node.start_mark) from None
+        return value
+
+    def construct_yaml_timestamp(self, node: Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # 2026-13-45 looks like a date to YAML, but is none
+            raise _RubricYamlError(
+                problem=_("%(value)s is not a date") % {"value": repr(node.value)},
+                problem_mark=node.start_mark,
+            ) from None
+
+
+_BoundedLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _BoundedLoader.construct_yaml_timestamp
+)
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
+_BoundedLoader.add_constructor("tag:yaml.org,2002:float", _BoundedLoader.construct_yaml_float)
+_BoundedLoader.add_constructor("tag:yaml.org,2002:map", _BoundedLoader.construct_yaml_map)
+
+
+def _load_yaml(text: str) -> Any:
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise bounds.BoundError(_("duplicate key %(key)s") % {"key": repr(key)})
+        seen[key] = value
+    return seen
 
 
 def file_problem(source: str, location: str, message: str) -> Problem:
@@ -46,6 +170,9 @@ def rubric_schema() -> dict[str, Any]:
 
 def parse(content: bytes, source: str) -> Any:
     """Parse YAML (a superset of JSON) or, for ``.json`` names, strict JSON."""
+    if len(content) > RUBRIC_FILE_MAX:
+        message = _("the file is larger than %(max)s bytes") % {"max": RUBRIC_FILE_MAX}
+        raise RubricFileError([file_problem(source, "", message)])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -54,7 +181,11 @@ def parse(content: bytes, source: str) -> Any:
         ) from None
     if source.lower().endswith(".json"):
         try:
-            return json.loads(text)
+            return bounds.json_loads(
+                text, max_depth=RUBRIC_DEPTH_MAX, object_pairs_hook=_unique_keys
+            )
+        except bounds.BoundError as exc:
+            raise RubricFileError([file_problem(source, "", str(exc))]) from None
         except json.JSONDecodeError as exc:
             message = _("malformed JSON at line %(line)s, column %(column)s: %(reason)s") % {
                 "line": exc.lineno,
@@ -63,7 +194,7 @@ def parse(content: bytes, source: str) -> Any:
             }
             raise RubricFileError([file_problem(source, "", message)]) from None
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader, C or Python
+        return _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
@@ -88,7 +219,10 @@ def validate(raw: Any, source: str = "") -> dict[str, Any]:
         raise RubricFileError(
             [file_problem(source, "", _("the file must hold a mapping (slug, version, …)"))]
         )
-    doc = _stringify_level_keys(raw)
+    found: list[tuple[str, str]] = []
+    doc = _stringify_level_keys(_plain(raw, "", 0, found))
+    if found:
+        raise RubricFileError([file_problem(source, loc, msg) for loc, msg in found])
     problems = [file_problem(source, loc, msg) for loc, msg in _schema_problems(doc)]
     if problems:
         raise RubricFileError(problems)
@@ -116,6 +250,52 @@ def content_hash(doc: dict[str, Any]) -> str:
     return hashlib.sha256(
         json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")
     ).hexdigest()
+
+
+# --- plain data within bounds, before any rule looks at it --------------------------------
+
+
+def _plain(node: Any, loc: str, depth: int, found: list[tuple[str, str]]) -> Any:
+    """A JSON-like copy of ``node``: every number within the bounds, keys as texts, dates
+    and other YAML types as texts, depth capped; problems added to ``found``."""
+    where = loc or "(top level)"
+    if depth > RUBRIC_DEPTH_MAX:
+        found.append((where, _("nested more than %(max)s levels deep") % {"max": RUBRIC_DEPTH_MAX}))
+        return None
+    if node is None or isinstance(node, (bool, str)):
+        return node
+    if isinstance(node, (int, float, Decimal)):
+        try:
+            bounds.number(node)
+        except bounds.BoundError as exc:
+            found.append((where, str(exc)))
+            return None
+        return float(node) if isinstance(node, Decimal) else node
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if isinstance(key, (int, float)) and not isinstance(key, bool):
+                try:
+                    bounds.number(key)
+                except bounds.BoundError as exc:
+                    found.append((_location_join(loc, str(key)[:40]), str(exc)))
+                    continue
+                name = json.dumps(key)
+            elif isinstance(key, str):
+                name = key
+            elif key is None or isinstance(key, bool):
+                name = json.dumps(key)
+            else:
+                name = str(key)
+            out[name] = _plain(value, _location_join(loc, name), depth + 1, found)
+        return out
+    if isinstance(node, (list, tuple)):
+        return [_plain(v, f"{loc}[{i}]", depth + 1, found) for i, v in enumerate(node)]
+    return str(node)  # dates, timestamps, binary and sets read from YAML tags
+
+
+def _location_join(loc: str, name: str) -> str:
+    return f"{loc}.{name}" if loc else name
 
 
 # --- schema errors in the author's words ----------------------------------------------------
@@ -219,6 +399,8 @@ def _explain_one_of(error: jsonschema.ValidationError, path: list[Any]) -> list[
     loc = _location(path)
     branches = error.schema["oneOf"]
     if all(set(b) == {"required"} for b in branches):
+        if not isinstance(error.instance, dict):  # said once, by the type check, too
+            return [(loc, _("must be %(kind)s") % {"kind": _type_words("object")})]
         names = [b["required"][0] for b in branches]
         present = [n for n in names if n in error.instance]
         if present:
@@ -240,7 +422,9 @@ def _explain_one_of(error: jsonschema.ValidationError, path: list[Any]) -> list[
 
 
 def _number(value: Any) -> Fraction:
-    return Fraction(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
+    """Every number read from a rubric goes through the bounds: ``1e999999999`` as a
+    Fraction would tie the worker up (BoundError, a ValueError, otherwise)."""
+    return Fraction(bounds.number(value))
 
 
 def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -318,7 +502,7 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
                 for level_key in criterion.get(key) or {}:
                     try:
                         level = _number(level_key)
-                    except (InvalidOperation, ValueError):
+                    except ValueError:
                         level = None
                     if level not in values:
                         problems.append(
@@ -338,12 +522,15 @@ def _semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _stringify_level_keys(doc: dict[str, Any]) -> dict[str, Any]:
-    """YAML reads ``0:`` as an int key; JSON cannot. Level keys become canonical strings."""
-    doc = json.loads(json.dumps(doc, default=str))  # deep copy; dates etc. become strings
-    for domain in doc.get("domains") or []:
+    """YAML reads ``0:`` as an int key; JSON cannot. Level keys become canonical strings.
+
+    ``doc`` is already a plain copy (``_plain``); only its shape is still unchecked."""
+    domains = doc.get("domains")
+    for domain in domains if isinstance(domains, list) else []:
         if not isinstance(domain, dict):
             continue
-        for criterion in domain.get("criteria") or []:
+        criteria = domain.get("criteria")
+        for criterion in criteria if isinstance(criteria, list) else []:
             if not isinstance(criterion, dict):
                 continue
             for key in ("descriptors", "recommendations"):
@@ -354,9 +541,9 @@ def _stringify_level_keys(doc: dict[str, Any]) -> dict[str, Any]:
 
 def _level_key(key: Any) -> str:
     try:
-        return canonical_number_text(Decimal(str(key)))
-    except InvalidOperation:
-        return str(key)
+        return canonical_number_text(bounds.number(str(key)))
+    except bounds.BoundError:
+        return str(key)  # the schema's key pattern or the level check refuses it
 
 
 def _text(value: Any) -> dict[str, str]:

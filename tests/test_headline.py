@@ -34,6 +34,7 @@ from qa_tool.assessments.services import (
     assessment_submit,
     assessment_validate,
 )
+from qa_tool.benchmarks.audience import Audience
 from qa_tool.benchmarks.models import ScoreSummary
 from qa_tool.benchmarks.selectors import institution_trend
 from reports.context import build_report_context
@@ -117,7 +118,9 @@ def test_comparison_drill_down_benchmarks_and_trend(client, reviewer, validated)
 
 def test_every_report_format_and_the_command(validated, dean, tmp_path):
     with translation.override("en"):
-        context = build_report_context(assessment=validated, user=dean, language="en")
+        context = build_report_context(
+            assessment=validated, audience=Audience.of(dean), language="en"
+        )
     name, content_type, content = EXPORTERS["json"].render(context)
     assert (name, content_type) == ("home-test-rubric-2026-en.json", "application/json")
     body = json.loads(content.decode("utf-8"))
@@ -190,7 +193,9 @@ def test_results_page_shows_levels_comments_and_who_validated(client, dean, vali
 
 def test_excel_scores_sheet_shows_both_levels(validated, dean):
     with translation.override("en"):
-        context = build_report_context(assessment=validated, user=dean, language="en")
+        context = build_report_context(
+            assessment=validated, audience=Audience.of(dean), language="en"
+        )
     _name, _type, xlsx = EXPORTERS["xlsx"].render(context)
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx))
     sheet = workbook["Scores"]
@@ -210,7 +215,9 @@ def test_excel_scores_sheet_shows_both_levels(validated, dean):
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 def test_pdf_cover_and_appendix_show_the_review(validated, dean, tmp_path):
     with translation.override("en"):
-        context = build_report_context(assessment=validated, user=dean, language="en")
+        context = build_report_context(
+            assessment=validated, audience=Audience.of(dean), language="en"
+        )
     _name, _type, pdf = EXPORTERS["pdf"].render(context)
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)

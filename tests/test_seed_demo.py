@@ -297,3 +297,20 @@ def test_a_person_with_an_unknown_role_is_refused(tmp_path):
     with pytest.raises(DemoDataError, match=r"people\.csv: rector: .*rector"):
         demo.load(data_dir=data)
     assert not Institution.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_deans_see_published_peer_figures(client):
+    from qa_tool.benchmarks.models import BenchmarkRelease
+
+    call_command("seed_demo", stdout=StringIO())
+    releases = BenchmarkRelease.objects.count()
+    assert releases >= 2  # both cycles of the institution rubric at least
+    call_command("seed_demo", stdout=StringIO())
+    assert BenchmarkRelease.objects.count() == releases  # published once
+    client.force_login(User.objects.get(username="dean"))
+    assessment = Assessment.objects.filter(
+        institution__code="KE-HSU", status__in=["submitted", "validated"]
+    ).first()
+    page = client.get(f"/assessments/{assessment.pk}/").content.decode()
+    assert "Peer figures as published by the coordinating centre" in page

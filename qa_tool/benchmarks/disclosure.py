@@ -45,3 +45,31 @@ def smallest_disclosure(
         m for m in members if tuple(m in group for group in groups) in set(carried)
     )
     return coefficients, disclosed
+
+
+# --- which statistics of one figure institution users may see --------------------------------
+
+#: Statistics of a peer figure, as named in ``statistics.Summary`` plus the percentile rank.
+STATISTICS = ("n", "mean", "median", "p25", "p75", "min", "max", "rank")
+
+#: Below this many values a quartile or median is, for several n, exactly one
+#: institution's score (an odd n's median is the middle value; PERCENTILE.INC's
+#: quartiles fall on a value whenever n - 1 is a multiple of 4), and with so few values
+#: it is close to identifying whose. The customary floor for order statistics is ~10.
+QUANTILE_MINIMUM = 10
+
+
+def disclosable(n: int, minimum: int, quantile_minimum: int = QUANTILE_MINIMUM) -> frozenset[str]:
+    """The statistics of a figure over ``n`` peers that institution users may see.
+
+    Nothing below ``minimum`` values: the figure is withheld, count included. From
+    ``minimum`` up: n, mean and the viewer's own percentile rank, none of which is any
+    one peer's score. Median and quartiles only from ``max(quantile_minimum, minimum)``
+    up. Minimum and maximum never: each is one institution's score.
+    """
+    if n < minimum:
+        return frozenset()
+    shown = {"n", "mean", "rank"}
+    if n >= max(quantile_minimum, minimum):
+        shown |= {"median", "p25", "p75"}
+    return frozenset(shown)

@@ -7,7 +7,9 @@ re-scoring every response.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qa_tool.assessments.models import Assessment
@@ -73,3 +75,56 @@ class CriterionScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.summary_id}:{self.code}"
+
+
+class BenchmarkRelease(models.Model):
+    """Peer figures of one rubric version and cycle as a reviewer published them.
+
+    Institution users read only releases: live figures change with every submission,
+    and the figures before and after one more institution submits give its scores away.
+    """
+
+    rubric_version = models.ForeignKey(
+        "rubrics.RubricVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    cycle = models.ForeignKey("assessments.Cycle", on_delete=models.CASCADE, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["rubric_version", "cycle", "published_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rubric_version_id}/{self.cycle_id} @ {self.published_at:%Y-%m-%d %H:%M}"
+
+
+class ReleasedScore(models.Model):
+    """One institution's scores in a release, with the structural fields that decide its
+    groups frozen too: a later change of region or size would otherwise move it between
+    groups and let two views of the same release be subtracted."""
+
+    release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="scores")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    assessment_id = models.IntegerField()
+    overall = models.DecimalField(max_digits=10, decimal_places=6, null=True)
+    # Domain code -> score as a decimal string, or null for a domain with no answer.
+    domains = models.JSONField(default=dict)
+    country = models.CharField(max_length=2)
+    region = models.CharField(max_length=40)
+    type = models.CharField(max_length=20)
+    size_band = models.CharField(max_length=20)
+    delivery_mode = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "institution"], name="one_released_score_per_institution"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_id}:{self.institution_id}"

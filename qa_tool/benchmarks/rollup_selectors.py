@@ -7,20 +7,29 @@ stored criterion levels, the courses' programmes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from qa_tool.assessments.models import Cycle
 from qa_tool.core.numbers import display_float
 from qa_tool.institutions.models import Institution, Level, UnitProgramme
 from rubrics.models import RubricVersion
 
-from .models import CriterionScore, ScoreSummary
+from .audience import Audience
+from .models import BenchmarkRelease, CriterionScore, ScoreSummary
 from .rollup import CriterionLevel, Rollup, UnitResult, rollup, share
-from .selectors import Peer, peer_groups
+from .selectors import (
+    Peer,
+    benchmarks_allowed,
+    latest_release,
+    peer_groups,
+    peer_pool,
+    release_pool,
+)
 from .statistics import summarise
 
 PASS_RATE = "pass_rate"  # noqa: S105 - a figure's key, not a secret
@@ -165,23 +174,29 @@ def institution_rollup(
     )
 
 
-def rollup_peer_pool(*, rubric_version: RubricVersion, cycle: Cycle) -> list[Peer]:
+def rollup_peer_pool(*, rubric_version: RubricVersion, cycle_id: int) -> list[Peer]:
     """Institutions with reviewed units of this rubric version in the cycle, each as a
     peer whose "overall" is the median of its units' scores and whose ``pass_rate`` is
-    its share of units passed: the figures the unit-level benchmark compares (two
-    queries)."""
-    institutions = Institution.objects.filter(
-        assessments__rubric_version=rubric_version,
-        assessments__cycle=cycle,
-        assessments__subject__isnull=False,
-        assessments__score_summary__counts=True,
-    ).distinct()
+    its share of units passed: the figures the unit-level benchmark compares (three
+    queries whatever the number of units)."""
+    institutions = list(
+        Institution.objects.filter(
+            assessments__rubric_version=rubric_version,
+            assessments__cycle_id=cycle_id,
+            assessments__subject__isnull=False,
+            assessments__score_summary__counts=True,
+        )
+        .distinct()
+        .order_by("code")
+    )
     results = unit_results(
-        institution_ids=institutions.values("pk"), rubric_version=rubric_version, cycle=cycle
+        institution_ids=[i.pk for i in institutions],
+        rubric_version=rubric_version,
+        cycle=cycle_id,
     )
     has_rule = rubric_version.pass_rule is not None
     peers = []
-    for institution in institutions.order_by("code"):
+    for institution in institutions:
         units = results.get(institution.pk, [])
         if not units:
             continue
@@ -189,6 +204,7 @@ def rollup_peer_pool(*, rubric_version: RubricVersion, cycle: Cycle) -> list[Pee
         peers.append(
             Peer(
                 institution_id=institution.pk,
+                # No one assessment stands for the institution: 0 in pools and releases.
                 assessment_id=0,
                 summary_id=0,
                 code=institution.code,
@@ -205,24 +221,73 @@ def rollup_peer_pool(*, rubric_version: RubricVersion, cycle: Cycle) -> list[Pee
     return peers
 
 
+def live_pool(*, rubric_version: RubricVersion, cycle_id: int) -> list[Peer]:
+    """The live peers a release of this rubric version freezes: institutions' assessments
+    for an institution rubric, institutions' roll-up figures for a programme or course
+    rubric."""
+    if rubric_version.is_unit_level:
+        return rollup_peer_pool(rubric_version=rubric_version, cycle_id=cycle_id)
+    return peer_pool(rubric_version_id=rubric_version.pk, cycle_id=cycle_id)
+
+
+@dataclass
+class RollupBenchmark:
+    allowed: bool
+    message: str = ""
+    groups: list[Any] = field(default_factory=list)
+    release: BenchmarkRelease | None = None
+
+
 def rollup_benchmark(
     *, user: Any, institution: Institution, rubric_version: RubricVersion, cycle: Cycle
-):
-    """The fixed peer groups on roll-up figures (median, pass rate), with the same
-    anonymity rules as assessment benchmarks: give to get (the institution must have
-    reviewed units itself), at least ``QA_BENCHMARK_MIN_GROUP`` other institutions per
-    group, and no differencing between shown groups. None when not allowed."""
-    pool = rollup_peer_pool(rubric_version=rubric_version, cycle=cycle)
-    own = next((p for p in pool if p.institution_id == institution.pk), None)
-    if not (user.sees_all_institutions or own is not None):
-        return None
-    return peer_groups(
+) -> RollupBenchmark:
+    """Institutions compared on their roll-up figures (median unit score, pass rate) with
+    the assessment benchmarks' rules (``Audience``): the centre sees live figures; an
+    institution's people see the latest release a reviewer published, only once the
+    institution has reviewed units itself (give to get), anonymous, with groups of at least
+    ``QA_BENCHMARK_MIN_GROUP`` others, per-figure suppression and no differencing."""
+    audience = Audience.of(user)
+    profile: Any = None
+    release = latest_release(rubric_version_id=rubric_version.pk, cycle_id=cycle.pk)
+    if audience.anonymous:
+        counted = ScoreSummary.objects.filter(
+            counts=True,
+            assessment__institution=institution,
+            assessment__rubric_version=rubric_version,
+            assessment__cycle=cycle,
+            assessment__subject__isnull=False,
+        ).exists()
+        if not benchmarks_allowed(audience, counted):
+            return RollupBenchmark(
+                allowed=False,
+                message=_(
+                    "Peer figures appear once your institution has units reviewed with this "
+                    "rubric in this cycle."
+                ),
+            )
+        if release is None:
+            return RollupBenchmark(
+                allowed=False,
+                message=_(
+                    "Peer figures for this cycle will appear when the coordinating centre "
+                    "publishes them."
+                ),
+            )
+        pool = release_pool(release)
+        own = next((p for p in pool if p.institution_id == institution.pk), None)
+        profile = own
+    else:
+        pool = rollup_peer_pool(rubric_version=rubric_version, cycle_id=cycle.pk)
+        own = next((p for p in pool if p.institution_id == institution.pk), None)
+    groups = peer_groups(
         institution=institution,
         own=own,
         pool=pool,
         domain_codes=[PASS_RATE],
-        anonymous=not user.sees_all_institutions,
+        anonymous=audience.anonymous,
+        profile=profile,
     )
+    return RollupBenchmark(allowed=True, groups=groups, release=release)
 
 
 def _pct(value: Fraction | None) -> float | None:

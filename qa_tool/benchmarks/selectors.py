@@ -7,7 +7,12 @@ institutions. Institution users never see names or single scores, and only
 groups with at least ``BENCHMARK_MIN_GROUP`` institutions besides their own.
 Filters cannot be combined, and groups are withheld, the most specific first,
 until no adding and subtracting of the shown groups' totals isolates fewer than
-that many institutions (see ``disclosure.py``).
+that many institutions (see ``disclosure.py``); then the same again for each
+figure over the peers that answered it, and of each figure only the statistics
+that are not one institution's score (``disclosure.disclosable``).
+
+Institution users read a published release (``BenchmarkRelease``), never the
+live pool: figures that move with every submission can be subtracted over time.
 
 Each page reads the pool with two queries whatever its size: one for the
 summaries with their institutions, one for the domain scores.
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -27,8 +32,9 @@ from django.utils.translation import gettext_lazy as _
 from qa_tool.assessments.models import Assessment
 from qa_tool.institutions.models import SizeBand
 
-from .disclosure import smallest_disclosure
-from .models import DomainScore, ScoreSummary
+from .audience import Audience
+from .disclosure import QUANTILE_MINIMUM, disclosable, smallest_disclosure
+from .models import BenchmarkRelease, DomainScore, ReleasedScore, ScoreSummary
 from .statistics import Summary, percentile_rank, summarise
 
 GROUPS = ("all", "region", "country", "type", "size", "similar")
@@ -41,6 +47,12 @@ GROUP_LABELS = {
     "similar": _("Most similar institutions"),
 }
 SIZE_ORDER = [choice.value for choice in SizeBand]
+
+# One wording for every group or figure held back from institution users: a reason that
+# said "fewer than 5" or "no other institution yet" would itself tell how many submitted.
+WITHHELD = _("Withheld to keep other institutions' scores confidential.")
+EXTREMES_WITHHELD = _("Minimum and maximum are single institutions' scores and are never shown.")
+QUANTILES_WITHHELD = _("The median and quartiles are shown from %(minimum)s institutions up.")
 
 
 @dataclass(frozen=True)
@@ -61,10 +73,20 @@ class Peer:
 
 @dataclass(frozen=True)
 class Figures:
-    """One group's statistics for one measure (overall or a domain)."""
+    """One group's statistics for one measure (overall or a domain).
+
+    Statistics an audience may not see are ``None`` in ``summary`` (and ``rank``), named
+    in ``withheld`` with the reason; a figure withheld whole has ``n == 0`` and ``reason``.
+    """
 
     summary: Summary
     rank: Fraction | None  # the institution's percentile rank among the peers
+    withheld: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.summary.n)
 
 
 @dataclass
@@ -77,6 +99,8 @@ class GroupFigures:
     reason: str = ""
     overall: Figures | None = None
     domains: dict[str, Figures] = field(default_factory=dict)
+    # Measures ("overall" or a domain code) withheld whole for institution users.
+    withheld_measures: set[str] = field(default_factory=set)
 
     @property
     def n(self) -> int:
@@ -133,6 +157,77 @@ def peer_pool(*, rubric_version_id: int, cycle_id: int) -> list[Peer]:
         )
         for r in rows
     ]
+
+
+def latest_release(*, rubric_version_id: int, cycle_id: int) -> BenchmarkRelease | None:
+    return (
+        BenchmarkRelease.objects.filter(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def release_pool(release: BenchmarkRelease) -> list[Peer]:
+    """The peers as frozen in ``release``: one query whatever its size."""
+    rows = ReleasedScore.objects.filter(release=release).values(
+        "pk",
+        "assessment_id",
+        "overall",
+        "domains",
+        "country",
+        "region",
+        "type",
+        "size_band",
+        "delivery_mode",
+        "institution_id",
+        "institution__code",
+        "institution__name",
+    )
+    return [
+        Peer(
+            institution_id=r["institution_id"],
+            assessment_id=r["assessment_id"],
+            summary_id=r["pk"],
+            code=r["institution__code"],
+            name=r["institution__name"],
+            country=r["country"],
+            region=r["region"],
+            type=r["type"],
+            size_band=r["size_band"],
+            delivery_mode=r["delivery_mode"],
+            overall=_fraction(r["overall"]),
+            domains={
+                code: None if score is None else Fraction(score)
+                for code, score in r["domains"].items()
+            },
+        )
+        for r in rows
+    ]
+
+
+def _released_form(peer: Peer) -> tuple:
+    return (
+        peer.assessment_id,
+        peer.overall,
+        sorted(peer.domains.items()),
+        str(peer.country),
+        peer.region,
+        peer.type,
+        peer.size_band,
+        peer.delivery_mode or "",
+    )
+
+
+def release_changes(*, live: list[Peer], released: list[Peer]) -> int:
+    """How many institutions a new release would show differently from ``released``:
+    added, removed, re-scored or moved to other groups.
+
+    Two releases are two views to subtract: when only one or two institutions changed,
+    the difference between them is those institutions' scores.
+    """
+    before = {p.institution_id: _released_form(p) for p in released}
+    after = {p.institution_id: _released_form(p) for p in live}
+    return sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 
 
 def similarity_distance(a: Any, b: Any) -> float:
@@ -193,12 +288,33 @@ def _explanation(key: str, institution: Any) -> str:
     return ""
 
 
-def _figures(values: Iterable[Fraction | None], own: Fraction | None) -> Figures:
+def _figures(
+    values: Iterable[Fraction | None], own: Fraction | None, *, anonymous: bool, minimum: int
+) -> Figures:
     present = [v for v in values if v is not None]
+    summary = summarise(present)
+    rank = percentile_rank(present, own) if own is not None and present else None
+    if not anonymous:
+        return Figures(summary=summary, rank=rank)
+    allowed = disclosable(summary.n, minimum)
+    if not allowed:
+        return Figures(summary=summarise([]), rank=None, reason=str(WITHHELD))
+    withheld = {
+        name: str(EXTREMES_WITHHELD)
+        if name in ("min", "max")
+        else str(QUANTILES_WITHHELD % {"minimum": max(minimum, QUANTILE_MINIMUM)})
+        for name in ("median", "p25", "p75", "min", "max")
+        if name not in allowed
+    }
     return Figures(
-        summary=summarise(present),
-        rank=percentile_rank(present, own) if own is not None and present else None,
+        summary=replace(summary, **dict.fromkeys(withheld)),
+        rank=rank if "rank" in allowed else None,
+        withheld=withheld,
     )
+
+
+def _measure(peer: Peer, measure: str) -> Fraction | None:
+    return peer.overall if measure == "overall" else peer.domains.get(measure)
 
 
 def peer_groups(
@@ -208,18 +324,27 @@ def peer_groups(
     pool: list[Peer],
     domain_codes: list[str],
     anonymous: bool = True,
+    profile: Any = None,
 ) -> list[GroupFigures]:
     """The fixed peer groups of ``institution`` with their figures.
 
     With ``anonymous`` (institution users) a group is shown only when it has at
     least BENCHMARK_MIN_GROUP peers besides the institution itself and passes the
-    differencing rule; reviewers see every group.
+    differencing rule, and then each figure (overall, each domain) again on its own:
+    a domain answered by fewer peers, or whose answering peers the shown groups would
+    let be subtracted down below the minimum, is withheld, and of the figures shown
+    only n, mean, percentile rank and (from ``QUANTILE_MINIMUM`` peers) median and
+    quartiles. Reviewers see every group and figure.
+
+    ``profile`` is what decides membership (region, type, ...), defaulting to
+    ``institution``; a frozen release passes the institution's frozen fields.
     """
     minimum = settings.BENCHMARK_MIN_GROUP
+    profile = institution if profile is None else profile
     others = [p for p in pool if p.institution_id != institution.pk]
     groups = []
     for key in GROUPS:
-        members = _members(key, institution, others)
+        members = _members(key, profile, others)
         groups.append(
             GroupFigures(
                 key=key,
@@ -231,24 +356,43 @@ def peer_groups(
         )
     if anonymous:
         for group in groups:
-            if not group.shown and group.peers:
-                group.reason = str(
-                    _("Not enough peers: fewer than %(minimum)s other institutions.")
-                    % {"minimum": minimum}
-                )
-            elif not group.peers:
-                group.reason = str(_("No other institution in this group has submitted yet."))
+            if not group.shown:
+                group.reason = str(WITHHELD)
         _withhold_differences(groups, minimum)
+        for measure in ["overall", *domain_codes]:
+            _withhold_figure_differences(groups, measure, minimum)
     own_domains = own.domains if own else {}
     for group in groups:
         if not group.shown:
             continue
-        group.overall = _figures((p.overall for p in group.peers), own.overall if own else None)
+        withheld = Figures(summary=summarise([]), rank=None, reason=str(WITHHELD))
+        group.overall = (
+            withheld
+            if "overall" in group.withheld_measures
+            else _figures(
+                (p.overall for p in group.peers),
+                own.overall if own else None,
+                anonymous=anonymous,
+                minimum=minimum,
+            )
+        )
         group.domains = {
-            code: _figures((p.domains.get(code) for p in group.peers), own_domains.get(code))
+            code: withheld
+            if code in group.withheld_measures
+            else _figures(
+                (p.domains.get(code) for p in group.peers),
+                own_domains.get(code),
+                anonymous=anonymous,
+                minimum=minimum,
+            )
             for code in domain_codes
         }
     return groups
+
+
+def _victim(involved: list[GroupFigures], sizes: dict[str, int]) -> GroupFigures:
+    # Keep the broadest groups: withhold the smallest one involved ("all" last).
+    return min(involved, key=lambda g: (g.key == "all", sizes[g.key], -GROUPS.index(g.key)))
 
 
 def _withhold_differences(groups: list[GroupFigures], minimum: int) -> None:
@@ -263,26 +407,44 @@ def _withhold_differences(groups: list[GroupFigures], minimum: int) -> None:
             return
         coefficients, _disclosed = found
         involved = [g for g, c in zip(shown, coefficients, strict=True) if c]
-        # Keep the broadest groups: withhold the smallest one involved ("all" last).
-        victim = min(involved, key=lambda g: (g.key == "all", g.n, -GROUPS.index(g.key)))
-        others = [g.label for g in involved if g is not victim]
+        victim = _victim(involved, {g.key: g.n for g in involved})
         victim.shown = False
-        victim.reason = str(
-            _(
-                "Withheld: together with %(groups)s it would reveal fewer than %(minimum)s "
-                "institutions."
-            )
-            % {"groups": ", ".join(f"“{label}”" for label in others), "minimum": minimum}
-        )
+        victim.reason = str(WITHHELD)
+
+
+def _withhold_figure_differences(groups: list[GroupFigures], measure: str, minimum: int) -> None:
+    """The group rule again for one measure, over the peers that have a score for it.
+
+    Peers without a score (an all-N/A domain) shrink that figure's n below the group's:
+    the domain can be answered by too few, or two groups that differ safely can differ
+    by too few answerers of one domain.
+    """
+    shown = [g for g in groups if g.shown]
+    answering = {
+        g.key: frozenset(p.institution_id for p in g.peers if _measure(p, measure) is not None)
+        for g in shown
+    }
+    if all(len(answering[g.key]) == g.n for g in shown):
+        return  # same sets as the groups themselves, already checked
+    while True:
+        kept = [g for g in shown if measure not in g.withheld_measures and answering[g.key]]
+        found = smallest_disclosure([answering[g.key] for g in kept], minimum)
+        if found is None:
+            return
+        coefficients, _disclosed = found
+        involved = [g for g, c in zip(kept, coefficients, strict=True) if c]
+        victim = _victim(involved, {g.key: len(answering[g.key]) for g in involved})
+        victim.withheld_measures.add(measure)
 
 
 def own_peer(pool: list[Peer], assessment: Assessment) -> Peer | None:
     return next((p for p in pool if p.assessment_id == assessment.pk), None)
 
 
-def benchmarks_allowed(user: Any, assessment: Assessment, own: Peer | None) -> bool:
-    """Give to get: institution people see peers once their own assessment is submitted."""
-    return bool(user.sees_all_institutions or own is not None)
+def benchmarks_allowed(audience: Audience, counted: bool) -> bool:
+    """Give to get: institution people see peers once their own assessment counts
+    (submitted or validated); the centre always."""
+    return audience.is_centre or counted
 
 
 # --- trends -----------------------------------------------------------------------------------

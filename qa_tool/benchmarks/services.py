@@ -10,9 +10,10 @@ from django.db import transaction
 from qa_tool.assessments.models import Assessment, Status
 from qa_tool.assessments.selectors import assessment_scores
 from qa_tool.core.numbers import rounded
+from qa_tool.institutions.models import User
 from rubrics import scoring
 
-from .models import CriterionScore, DomainScore, ScoreSummary
+from .models import BenchmarkRelease, CriterionScore, DomainScore, ReleasedScore, ScoreSummary
 
 COUNTED = (Status.SUBMITTED, Status.VALIDATED)
 
@@ -97,3 +98,39 @@ def score_summaries_rebuild() -> int:
         score_summary_refresh(assessment=assessment)
         count += 1
     return count
+
+
+def benchmark_release_publish(
+    *, rubric_version_id: int, cycle_id: int, actor: User | None
+) -> BenchmarkRelease:
+    """Freeze the cycle's peer figures as they stand: institution users see these until
+    the next release, whatever is submitted meanwhile."""
+    from rubrics.models import RubricVersion
+
+    from .rollup_selectors import live_pool
+
+    with transaction.atomic():
+        version = RubricVersion.objects.get(pk=rubric_version_id)
+        pool = live_pool(rubric_version=version, cycle_id=cycle_id)
+        release = BenchmarkRelease.objects.create(
+            rubric_version_id=rubric_version_id, cycle_id=cycle_id, published_by=actor
+        )
+        ReleasedScore.objects.bulk_create(
+            ReleasedScore(
+                release=release,
+                institution_id=peer.institution_id,
+                assessment_id=peer.assessment_id,
+                overall=_dec(peer.overall),
+                domains={
+                    code: None if score is None else str(_dec(score))
+                    for code, score in peer.domains.items()
+                },
+                country=peer.country,
+                region=peer.region,
+                type=peer.type,
+                size_band=peer.size_band,
+                delivery_mode=peer.delivery_mode or "",
+            )
+            for peer in pool
+        )
+    return release

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 
 from qa_tool.access import get_assessment_for
+from qa_tool.assessments.models import Cycle
 from qa_tool.assessments.selectors import assessment_scores, responses_by_code
 from qa_tool.core.roles import reviewer_required
 from rubrics.i18n import localize
+from rubrics.models import RubricVersion
 
 from .forms import CompareForm
-from .selectors import comparison_rows, peer_pool
+from .models import BenchmarkRelease
+from .rollup_selectors import live_pool
+from .selectors import (
+    comparison_rows,
+    latest_release,
+    peer_pool,
+    release_changes,
+    release_pool,
+)
+from .services import benchmark_release_publish
 from .statistics import summarise
 
 
@@ -98,5 +114,75 @@ def drill_down(request, assessment_id: int, domain_code: str):
             "domain_result": domain_result,
             "lines": lines,
             "validated": validated,
+        },
+    )
+
+
+@never_cache
+@reviewer_required
+def releases(request: HttpRequest, version_id: int, cycle_id: int) -> HttpResponse:
+    """A cycle's published peer figures, and the button that publishes them now.
+
+    Institution users see only what was published here, so a new submission never
+    shows up in their figures on its own, where it could be subtracted out.
+    """
+    version = get_object_or_404(RubricVersion.objects.select_related("rubric"), pk=version_id)
+    cycle = get_object_or_404(Cycle, pk=cycle_id)
+    minimum = settings.BENCHMARK_MIN_GROUP
+    latest = latest_release(rubric_version_id=version.pk, cycle_id=cycle.pk)
+    live = live_pool(rubric_version=version, cycle_id=cycle.pk)
+    changes = (
+        len(live) if latest is None else release_changes(live=live, released=release_pool(latest))
+    )
+    # A release that differs from the last one in a few institutions only lets anyone
+    # subtract the two and read those institutions' scores: it needs a deliberate yes.
+    risky = latest is not None and 0 < changes < minimum
+    if request.method == "POST":
+        if risky and not request.POST.get("anyway"):
+            messages.error(
+                request,
+                ngettext(
+                    "Not published: only %(changes)s institution changed since the last "
+                    "release, and comparing the two releases would show its scores. Wait for "
+                    "more submissions, or confirm to publish anyway.",
+                    "Not published: only %(changes)s institutions changed since the last "
+                    "release, and comparing the two releases would show their scores. Wait for "
+                    "more submissions, or confirm to publish anyway.",
+                    changes,
+                )
+                % {"changes": changes},
+            )
+        else:
+            release = benchmark_release_publish(
+                rubric_version_id=version.pk, cycle_id=cycle.pk, actor=request.user
+            )
+            count = release.scores.count()
+            messages.success(
+                request,
+                ngettext(
+                    "Peer figures published: %(count)s institution.",
+                    "Peer figures published: %(count)s institutions.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("benchmarks:releases", version_id=version.pk, cycle_id=cycle.pk)
+    listed = (
+        BenchmarkRelease.objects.filter(rubric_version=version, cycle=cycle)
+        .select_related("published_by")
+        .annotate(institutions=Count("scores"))
+        .order_by("-published_at", "-pk")
+    )
+    return render(
+        request,
+        "benchmarks/releases.html",
+        {
+            "version": version,
+            "cycle": cycle,
+            "releases": listed,
+            "live": len(live),
+            "changes": changes,
+            "risky": risky,
+            "published": latest is not None,
         },
     )

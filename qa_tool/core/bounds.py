@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -114,10 +115,22 @@ def _no_constant(name: str) -> Any:
     raise BoundError(_("%(name)s is not a number that can be used") % {"name": name})
 
 
-def json_loads(text: str, *, max_depth: int = JSON_DEPTH_MAX) -> Any:
-    """``json.loads`` with bounded depth and numbers; NaN and Infinity refused (BoundError)."""
+def json_loads(
+    text: str,
+    *,
+    max_depth: int = JSON_DEPTH_MAX,
+    object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+) -> Any:
+    """``json.loads`` with bounded depth and numbers; NaN and Infinity refused (BoundError).
+
+    ``object_pairs_hook`` as for ``json.loads`` (e.g. to refuse duplicate keys by raising
+    BoundError)."""
     if json_depth(text) > max_depth:
         raise BoundError(_("the JSON is nested more than %(max)s levels deep") % {"max": max_depth})
     return json.loads(
-        text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant
+        text,
+        parse_int=_bounded_int,
+        parse_float=_bounded_float,
+        parse_constant=_no_constant,
+        object_pairs_hook=object_pairs_hook,
     )

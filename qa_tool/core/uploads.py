@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -109,8 +110,17 @@ def inspect_zip(source: IO[bytes], *, size: int) -> Container:
             manifest = _manifest_entries(_read_part(archive, "META-INF/manifest.xml"))
     except ContainerRefused:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError):
-        # RuntimeError: an encrypted member; ValueError and EOFError: a damaged directory.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        RuntimeError,
+        ValueError,
+    ):
+        # RuntimeError: an encrypted member; ValueError and EOFError: a damaged directory;
+        # zlib.error: a part whose compressed data is corrupt.
         raise ContainerRefused(Fault.BROKEN) from None
     finally:
         source.seek(0)

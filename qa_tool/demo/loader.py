@@ -37,6 +37,7 @@ from .files import (
 )
 from .people import SharedPassword, person_ensure
 from .plans import load_plans
+from .releases import publish_releases
 
 # The demo needs the shipped rubrics, whatever else was imported.
 LIBRARY = Path(__file__).resolve().parents[2] / "rubrics" / "library"
@@ -162,4 +163,5 @@ def load(*, data_dir: Path = DATA_DIR, password: str = DEMO_PASSWORD) -> Summary
         new_assessments += load_campaigns(params=params, actors=actors)
         load_contributors(params=params, actors=actors)
         new_plans = load_plans(params=params, actors=actors)
+        publish_releases(reviewer=actors.reviewer)
     return Summary(institutions, people, new_people, new_assessments, new_plans)

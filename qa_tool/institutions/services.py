@@ -1,20 +1,31 @@
-"""Creating and updating institutions from CSV, atomically, with per-row messages."""
+"""Creating and updating institutions from CSV, atomically, with per-row messages.
+
+Every problem is located by line; the CSV reader's own errors (a field over its size
+limit, a line break inside an unquoted field) are problems too, and nothing is saved.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_countries import countries
 
-from qa_tool.core.refusals import Refusal
+from qa_tool.core import bounds
+from qa_tool.core.refusals import Problem, Refusal
 
 from .models import DeliveryMode, Institution, InstitutionType, Region, SizeBand
 
 REQUIRED_COLUMNS = ("code", "name", "country", "region", "type", "size")
 OPTIONAL_COLUMNS = ("delivery_mode",)
+# A national register of a few thousand institutions is well under a megabyte.
+CSV_MAX_CHARS = 5_000_000
+# Longest text any column may hold (name is the longest field); codes are held to 20.
+CELL_MAX = bounds.SHORT_TEXT_MAX
 
 
 class InstitutionImportError(Refusal):
@@ -39,7 +50,8 @@ def _choice(value: str, choices: type, column: str) -> tuple[str | None, str | N
 
 def _size(value: str) -> tuple[str | None, str | None]:
     digits = value.strip().replace(",", "").replace(" ", "")
-    if digits.isdigit():
+    # str.isdigit() is true of "²" and other digits int() refuses: ASCII digits only.
+    if digits.isascii() and digits.isdigit() and len(digits) <= bounds.NUMBER_CHARS_MAX:
         return SizeBand.for_headcount(int(digits)).value, None
     band, problem = _choice(value, SizeBand, "size")
     if problem:
@@ -55,17 +67,61 @@ def _country(value: str) -> tuple[str | None, str | None]:
     return code, None
 
 
-def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[str]]:
+def _csv_problem(reader: csv.DictReader, error: csv.Error) -> Problem:
+    return Problem(
+        _("the CSV cannot be read here (%(reason)s)") % {"reason": error},
+        # line_num counts the lines read whole; the error is on the one after.
+        _("line %(line)s") % {"line": reader.line_num + 1},
+    )
+
+
+def _records(reader: csv.DictReader, problems: list[Problem]) -> Iterator[dict]:
+    """The reader's rows; a CSV error ends them as a problem at its line (what follows
+    an unreadable line cannot be trusted to be split into the right rows)."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        problems.append(_csv_problem(reader, error))
+
+
+def _cell_problems(cells: dict[str, str]) -> list[str]:
+    """NUL characters (PostgreSQL cannot store them) and over-long texts; code and name
+    lengths have their own checks below."""
+    found = []
+    for column, value in cells.items():
+        limit = CSV_MAX_CHARS if column in ("code", "name") else CELL_MAX
+        problem = bounds.text_problem(value, limit)
+        if problem:
+            found.append(f"{column}: {problem}")
+    return found
+
+
+def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[Problem]]:
+    if len(text) > CSV_MAX_CHARS:
+        message = _("the file is longer than %(max)s characters") % {"max": CSV_MAX_CHARS}
+        return [], [Problem(message)]
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        return [], [_csv_problem(reader, error)]
+    header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], [f"header: missing column(s) {', '.join(missing)}"]
+        return [], [Problem(f"missing column(s) {', '.join(missing)}", "header")]
     reader.fieldnames = header
-    rows, problems, seen = [], [], {}
-    for line, row in enumerate(reader, start=2):
-        cells = {k: (v or "").strip() for k, v in row.items() if k}
-        row_problems = []
+    rows: list[dict[str, str]] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for row in _records(reader, problems):
+        line = reader.line_num
+        # Extra values beyond the header come as a list under None: not a column, ignored.
+        cells = {k: (v or "").strip() for k, v in row.items() if k and not isinstance(v, list)}
+        row_problems = _cell_problems(cells)
+        if row_problems:
+            # The other checks would quote the same unusable text back.
+            problems.extend(Problem(p, f"line {line}") for p in row_problems)
+            continue
         code = cells["code"]
         if not code:
             row_problems.append("code: required")
@@ -93,11 +149,11 @@ def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[str]]:
             values["delivery_mode"], problem = _choice(mode, DeliveryMode, "delivery_mode")
             if problem:
                 row_problems.append(problem)
-        label = f"line {line}" + (f" ({code})" if code else "")
-        problems.extend(f"{label}: {p}" for p in row_problems)
+        label = f"line {line}" + (f" ({code[:20]})" if code else "")
+        problems.extend(Problem(p, label) for p in row_problems)
         rows.append(values)
     if not rows and not problems:
-        problems.append("the file has no institution rows")
+        problems.append(Problem("the file has no institution rows"))
     return rows, problems
 
 

@@ -15,6 +15,7 @@ from qa_tool.access import edit_refusal, get_assessment_for
 from qa_tool.assessments.models import Assessment
 from qa_tool.core.refusals import Problem
 
+from .container import sheet_rows
 from .layout import FORMAT, IDENTITY, MAX_EXTRA_ROWS, CellProblem, cell_text
 
 
@@ -36,7 +37,8 @@ def as_int(text: str) -> int | None:
     text = text.strip()
     if text.endswith(".0"):
         text = text[:-2]
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    # str.isdigit() is true of "²" too, which int() refuses: ASCII digits only.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 def read_identity(wb: Workbook) -> Identity | None:
@@ -46,7 +48,9 @@ def read_identity(wb: Workbook) -> Identity | None:
     criteria: dict[str, tuple[int | None, int | None, str]] = {}
     in_table = False
     for row_number, row in enumerate(
-        wb[IDENTITY].iter_rows(min_row=1, max_row=MAX_EXTRA_ROWS * 2, max_col=4, values_only=True),
+        sheet_rows(
+            wb, IDENTITY, min_row=1, max_row=MAX_EXTRA_ROWS * 2, max_col=4, values_only=True
+        ),
         start=1,
     ):
         cells = [cell_text(v) for v in (*row, None, None, None, None)[:4]]

@@ -19,7 +19,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from qa_tool.assessments.evidence import invalid_links
 from qa_tool.assessments.models import Assessment, Response
@@ -30,7 +29,7 @@ from rubrics.i18n import RUBRIC_LANGUAGES, localize
 from rubrics.models import Criterion, RubricVersion
 from rubrics.scoring import canonical_number_text
 
-from .container import container_problems, load, max_upload_bytes
+from .container import container_problems, load, max_upload_bytes, sheet_rows, strings_problems
 from .identity import Identity, as_int, identity_problems, read_identity, resolve_assessment
 from .layout import (
     ANSWERS,
@@ -87,6 +86,7 @@ def read_workbook(
     ``user`` must be allowed to change it.
     """
     problems = container_problems(data, max_upload_bytes() if max_bytes is None else max_bytes)
+    problems = problems or strings_problems(data)
     if problems:
         raise WorkbookError(problems)
     wb = load(data)
@@ -144,8 +144,9 @@ def _read(
     levels = _Levels(version, supported_language(language))
     expected_at = {row: code for code, (row, _rev, _fp) in identity.criteria.items() if row}
 
-    formulas = _formula_cells(with_formulas[ANSWERS], len(criteria) + MAX_EXTRA_ROWS + 1)
-    rows, row_problems = _read_rows(wb[ANSWERS], len(criteria), formulas)
+    last_row = len(criteria) + MAX_EXTRA_ROWS + 1
+    formulas = _formula_cells(with_formulas, last_row)
+    rows, row_problems = _read_rows(wb, len(criteria), formulas)
     problems.extend(row_problems)
     code_problems, valid_rows = _check_codes(rows, criteria, expected_at, identity)
     problems.extend(code_problems)
@@ -276,10 +277,10 @@ class _Row:
     links: str
 
 
-def _formula_cells(sheet: Worksheet, max_row: int) -> set[tuple[int, int]]:
+def _formula_cells(wb: Workbook, max_row: int) -> set[tuple[int, int]]:
     """(row, column) of the read cells that hold a formula, from the sheet read with formulas."""
     found = set()
-    for cells in sheet.iter_rows(min_row=FIRST_ROW, max_row=max_row, max_col=COL_LINKS):
+    for cells in sheet_rows(wb, ANSWERS, min_row=FIRST_ROW, max_row=max_row, max_col=COL_LINKS):
         for cell in cells:
             if cell.data_type == "f" and cell.column in READ_COLUMNS:
                 found.add((cell.row, cell.column))
@@ -308,14 +309,16 @@ def _formula_problem(column: int, row: int, cached: Any) -> Problem | None:
 
 
 def _read_rows(
-    sheet: Worksheet, expected_rows: int, formulas: set[tuple[int, int]]
+    wb: Workbook, expected_rows: int, formulas: set[tuple[int, int]]
 ) -> tuple[list[_Row], list[Problem]]:
     rows: list[_Row] = []
     problems: list[Problem] = []
     limit = expected_rows + MAX_EXTRA_ROWS
-    for number, values in enumerate(
-        sheet.iter_rows(min_row=FIRST_ROW, max_col=COL_LINKS, values_only=True), start=FIRST_ROW
-    ):
+    # One row past the limit is enough to tell that the sheet has too many.
+    read = sheet_rows(
+        wb, ANSWERS, min_row=FIRST_ROW, max_row=limit + 1, max_col=COL_LINKS, values_only=True
+    )
+    for number, values in enumerate(read, start=FIRST_ROW):
         values = (*values, *([None] * COL_LINKS))[:COL_LINKS]
         row = _Row(
             number=number,

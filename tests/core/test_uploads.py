@@ -356,3 +356,16 @@ def test_a_workbook_with_a_renamed_vba_part_is_refused(assessment, officer):
     assert workbook_problems(zip_of(members), officer) == [
         "Workbooks with macros (.xlsm) are not accepted. Save it as .xlsx."
     ]
+
+
+def test_corrupt_compressed_content_types_in_evidence_is_a_refusal_not_a_crash(assessment):
+    """zlib.error from a damaged part is one more way a document is broken."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types(DOCX_MAIN, "word/document.xml") * 3)
+        archive.writestr("word/document.xml", b"<w:document/>")
+    spoiled = bytearray(buffer.getvalue())
+    start = 30 + len("[Content_Types].xml")
+    spoiled[start + 20 : start + 60] = b"\x00" * 40
+    message = refused_evidence(assessment, "report.docx", bytes(spoiled))
+    assert message and not Evidence.objects.filter(assessment=assessment).exists()

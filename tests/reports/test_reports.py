@@ -15,7 +15,8 @@ from django.utils import translation
 
 from qa_tool.actions.services import action_plan_generate
 from qa_tool.assessments.services import AnswerInput, assessment_save_answers, assessment_submit
-from qa_tool.institutions.models import Role, User
+from qa_tool.benchmarks.audience import Audience
+from qa_tool.benchmarks.services import benchmark_release_publish
 from reports import pdf as pdf_module
 from reports.context import build_report_context
 from reports.exporters import EXPORTERS
@@ -46,12 +47,14 @@ def submitted(assessment, officer):
 def peers(submitted, rubric_version, cycle):
     for score in (40, 55, 60, 70, 90):
         add_peer(rubric_version, cycle, overall=score)
+    # Institution users read published releases only.
+    benchmark_release_publish(rubric_version_id=rubric_version.pk, cycle_id=cycle.pk, actor=None)
 
 
-def render(assessment, fmt, language="en", viewer=None):
-    viewer = viewer or User(role=Role.LEADER, institution=assessment.institution)
+def render(assessment, fmt, language="en", audience=None):
+    audience = audience or Audience.institution(assessment.institution_id)
     with translation.override(language):
-        context = build_report_context(assessment=assessment, user=viewer, language=language)
+        context = build_report_context(assessment=assessment, audience=audience, language=language)
     filename, content_type, content = EXPORTERS[fmt].render(context)
     assert filename.endswith(f"-{language}.{fmt}") and content_type == EXPORTERS[fmt].content_type
     return content
@@ -101,6 +104,10 @@ def test_english_pdf_has_every_section(submitted, peers, tmp_path):
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert "Names and single scores of other institutions are never shown" in text
     assert "Test University" not in text  # peers stay anonymous for the dean's report
+    # Five peers (40, 55, 60, 70, 90): n and mean only; no maximum, median or quartiles.
+    assert "63.0 %" in text and "Minimum and" in text
+    for single in ("90.0 %", "55.0 %", "70.0 %"):
+        assert single not in text, single
 
 
 @needs_poppler
@@ -125,7 +132,7 @@ def test_arabic_pdf_is_right_to_left(submitted):
 
     with translation.override("ar"):
         context = build_report_context(
-            assessment=submitted, user=User(role=Role.REVIEWER), language="ar"
+            assessment=submitted, audience=Audience.centre(), language="ar"
         )
         html = render_to_string(
             "reports/report_pdf.html",
@@ -321,7 +328,9 @@ def test_json_report_is_a_download(client, dean, submitted):
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx", "json"])
 def test_exporters_return_one_shape_in_the_contexts_language(submitted, dean, fmt):
     with translation.override("fr"):
-        context = build_report_context(assessment=submitted, user=dean, language="fr")
+        context = build_report_context(
+            assessment=submitted, audience=Audience.of(dean), language="fr"
+        )
     with translation.override("en"):  # the thread's language is not the report's
         filename, content_type, content = EXPORTERS[fmt].render(context)
     assert filename == f"home-test-rubric-2026-fr.{fmt}"

@@ -221,32 +221,51 @@ def test_page_and_json_download(client, officer, dean, reviewer, institution, re
 def test_unit_level_benchmark_follows_the_anonymity_rules(
     client, officer, reviewer, institution, reviewed, cycle, settings
 ):
-    settings.BENCHMARK_MIN_GROUP = 2
-    url = f"/units/rollup/HOME/?rubric_version={reviewed.pk}&cycle={cycle.pk}"
-    client.force_login(officer)
-    page = client.get(url).content.decode()
-    assert "No other institution in this group has submitted yet." in page
-    peer = InstitutionFactory(code="PEERA")
-    review(UnitFactory(institution=peer, code="KA"), reviewed, cycle, B1)
-    page = client.get(url).content.decode()
-    assert "fewer than 2 other institutions" in page
-    for n in range(3):
-        peer = InstitutionFactory(code=f"PEER{n}")
-        unit = UnitFactory(institution=peer, code=f"K{n}")
-        review(unit, reviewed, cycle, ALL_TOP if n else B1)
-    page = client.get(url).content.decode()
-    # All institutions: 3 others, each with its median; names never shown to the institution.
-    assert (
-        "PEER0" not in page and "fewer than 2 other" not in page.split("All institutions")[1][:200]
-    )
-    # Give to get: an institution with no reviewed unit sees no peer figures.
+    from qa_tool.benchmarks.services import benchmark_release_publish
     from qa_tool.institutions.models import Role
 
     from ..factories import UserFactory
 
+    settings.BENCHMARK_MIN_GROUP = 2
+    url = f"/units/rollup/HOME/?rubric_version={reviewed.pk}&cycle={cycle.pk}"
+
+    def publish():
+        return benchmark_release_publish(
+            rubric_version_id=reviewed.pk, cycle_id=cycle.pk, actor=reviewer
+        )
+
+    client.force_login(officer)
+    # Institution users read releases only.
+    assert "when the coordinating centre publishes them" in client.get(url).content.decode()
+    peer = InstitutionFactory(code="PEERA")
+    review(UnitFactory(institution=peer, code="KA"), reviewed, cycle, B1)
+    release = publish()
+    # A release of a course rubric freezes each institution's roll-up figures.
+    frozen = {s.institution.code: s for s in release.scores.select_related("institution")}
+    assert set(frozen) == {"HOME", "PEERA"}
+    assert (str(frozen["PEERA"].overall), frozen["PEERA"].domains["pass_rate"]) == (
+        "66.666667",
+        "100.000000",
+    )
+    page = client.get(url).content.decode()
+    assert "Withheld to keep other institutions" in page  # one other institution only
+    for n in range(3):
+        other = InstitutionFactory(code=f"PEER{n}")
+        review(UnitFactory(institution=other, code=f"K{n}"), reviewed, cycle, ALL_TOP if n else B1)
+    # Not yet in the release: the page does not move until a reviewer publishes.
+    assert client.get(url).content.decode() == page or "PEER0" not in page
+    publish()
+    page = client.get(url).content.decode()
+    all_row = page.split("All institutions")[1].split("</tr>")[0]
+    # 4 others: medians 66.7, 66.7, 100, 100 -> mean 83.3; pass rates 100 each.
+    assert "<td>4</td>" in all_row and "83.3 %" in all_row and "100.0 %" in all_row
+    assert "PEER0" not in page and "KA" not in page
+    # The centre sees live figures, without a release.
+    client.force_login(reviewer)
+    assert "Publish these peer figures" in client.get(url).content.decode()
+    # Give to get: an institution with no reviewed unit sees no peer figures.
     lazy = InstitutionFactory(code="LAZY")
-    lazy_officer = UserFactory(username="lazy", role=Role.OFFICER, institution=lazy)
-    client.force_login(lazy_officer)
+    client.force_login(UserFactory(username="lazy", role=Role.OFFICER, institution=lazy))
     page = client.get(
         f"/units/rollup/LAZY/?rubric_version={reviewed.pk}&cycle={cycle.pk}"
     ).content.decode()

@@ -12,6 +12,7 @@ from qa_tool.actions.services import action_plan_generate
 from qa_tool.assessments.models import Assessment
 from qa_tool.assessments.portable import assessment_export, assessment_import
 from qa_tool.assessments.services import AssessmentError, assessment_start
+from qa_tool.benchmarks.audience import Audience
 from qa_tool.benchmarks.selectors import institution_trend
 from reports.context import build_report_context
 from reports.json_report import report_json
@@ -120,7 +121,7 @@ def test_course_files_round_trip_and_every_output_carries_the_subject(
     out = StringIO()
     call_command("assessment_score", str(a1.pk), stdout=out)
     assert " · A1 · cycle 2026" in out.getvalue()
-    context = build_report_context(assessment=a1, user=reviewer)
+    context = build_report_context(assessment=a1, audience=Audience.of(reviewer))
     assert report_json(context)["subject"] == "A1"
 
 

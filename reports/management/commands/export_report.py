@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from qa_tool.assessments.lookups import assessment_for_operator
-from qa_tool.institutions.models import Role, User
+from qa_tool.benchmarks.audience import Audience
 from reports.context import build_report_context
 from reports.exporters import EXPORTERS
 
@@ -21,8 +21,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-institution",
             action="store_true",
-            help="apply the anonymity rules of institution users to the peer figures "
-            "(default: the coordinating centre's view, with named peers)",
+            help="apply the anonymity rules of institution users to the peer figures: the "
+            "latest published release, per-figure suppression (default: the coordinating "
+            "centre's live view, with named peers)",
         )
 
     def handle(self, *args, assessment_id, format, lang, output, as_institution, **options):
@@ -32,12 +33,11 @@ class Command(BaseCommand):
         assessment = assessment_for_operator(assessment_id)
         # The command runs for an operator; it reads as the coordinating centre does, or,
         # with --as-institution, as the institution's own people do.
-        viewer = User(
-            role=Role.LEADER if as_institution else Role.REVIEWER,
-            institution=assessment.institution if as_institution else None,
+        audience = (
+            Audience.institution(assessment.institution_id) if as_institution else Audience.centre()
         )
         with translation.override(lang):
-            context = build_report_context(assessment=assessment, user=viewer, language=lang)
+            context = build_report_context(assessment=assessment, audience=audience, language=lang)
         _filename, _content_type, content = EXPORTERS[format].render(context)
         path = Path(output)
         path.write_bytes(content)
