@@ -262,3 +262,35 @@ def test_anonymous_people_are_sent_to_log_in(client, campaign, units):
         "/units/rollup/HOME/",
     ):
         assert client.get(url)["Location"].startswith("/login/"), url
+
+
+def test_a_returned_course_review_mails_its_contributors(
+    contributor,
+    coordinator,
+    officer,
+    units,
+    course_version,
+    cycle,
+    reviewer,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from qa_tool.assessments.services import assessment_return
+
+    for person in (contributor, coordinator, officer):
+        person.email = f"{person.username}@example.test"
+        person.save(update_fields=["email"])
+    a1 = review(units["A1"], course_version, cycle, ALL_TOP)
+    b1 = review(units["B1"], course_version, cycle, ALL_TOP)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_return(assessment=a1, actor=reviewer, comment="More evidence")
+    assert sorted(to for m in mailoutbox for to in m.to) == [
+        "coordinator@example.test",
+        "lead@example.test",
+        "officer@example.test",
+    ]
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_return(assessment=b1, actor=reviewer, comment="More evidence")
+    assert [m.to for m in mailoutbox] == [["officer@example.test"]]
