@@ -10,6 +10,7 @@ from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -17,10 +18,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qa_tool.benchmarks.selectors import GroupFigures, Peer
 from qa_tool.benchmarks.statistics import Summary
+from qa_tool.core import bounds
 from qa_tool.core.numbers import display_float
 from rubrics import scoring
 
-from .cells import protect
+from .cells import protect as _protect
 from .context import ReportContext
 from .rollup_xlsx import rollup_sheet
 
@@ -28,6 +30,29 @@ PCT = "0.0"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
 WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def cell_text(value: Any) -> Any:
+    """Text an Excel cell can hold: control characters dropped, cut at Excel's cell limit.
+
+    The limits on typed texts keep them well below 32,767 characters, but rows stored
+    before those limits (or changed in the database) must still export, not break the file:
+    Excel refuses the whole workbook over one cell too long. The cut is marked.
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) <= bounds.EXCEL_CELL_MAX:
+        return value
+    mark = "\n… " + _("(cut at Excel's cell limit: %(length)s characters in all)") % {
+        "length": len(value)
+    }
+    return value[: bounds.EXCEL_CELL_MAX - len(mark)] + mark
+
+
+def protect(cell: Any, value: Any) -> Any:
+    """Every value this module writes goes through here: formula-safe and within the limit."""
+    return _protect(cell, cell_text(value))
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Worksheet:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from qa_tool.core import bounds
 from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.models import RubricVersion
@@ -29,11 +30,12 @@ class ActionItemForm(forms.Form):
         # dir="auto": typed text keeps its own direction inside a right-to-left page.
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
         help_text=_("Leave empty to use the rubric's recommendation."),
+        max_length=bounds.COMMENT_MAX,
     )
     owner = forms.CharField(
         label=_("Owner"),
         required=False,
-        max_length=200,
+        max_length=bounds.SHORT_TEXT_MAX,
         widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     due_date = forms.DateField(
@@ -42,6 +44,7 @@ class ActionItemForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    # Only a listed level passes the choice check, so coercing it is cheap and safe.
     target_value = forms.TypedChoiceField(label=_("Target level"), coerce=Decimal)
 
     def __init__(self, *args: Any, item: ActionItem, version: RubricVersion, **kwargs: Any):
@@ -85,6 +88,7 @@ class ActionCommentForm(forms.Form):
         label=_("Reviewer's comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        max_length=bounds.COMMENT_MAX,
     )
 
     def __init__(self, *args: Any, item: ActionItem, **kwargs: Any):

@@ -21,13 +21,15 @@ from qa_tool.assessments.audit import WEB, Action, audit_event, record, record_a
 from qa_tool.assessments.models import Assessment
 from qa_tool.assessments.selectors import headline_answers
 from qa_tool.assessments.services import AssessmentError
+from qa_tool.core import bounds
 from qa_tool.core.numbers import rounded
+from qa_tool.core.refusals import Problem
 from rubrics import scoring
 
 from .models import ActionItem, ActionStatus
 from .priorities import propose_actions
 
-OWNER_MAX_LENGTH = ActionItem._meta.get_field("owner").max_length
+OWNER_MAX_LENGTH = ActionItem._meta.get_field("owner").max_length or bounds.SHORT_TEXT_MAX
 
 
 class ActionPlanError(AssessmentError):
@@ -141,7 +143,8 @@ def action_update(
     scale = item.assessment.rubric_version.spec.scale
     problems = []
     try:
-        target = scoring.exact(target_value)
+        # Bounded first: exact() of 1e999999999 ties the worker up; NaN has no fraction.
+        target = scoring.exact(bounds.number(target_value))
     except (TypeError, ValueError, ArithmeticError):
         target = None
     current = scoring.exact(item.current_value)
@@ -174,6 +177,9 @@ def action_update(
             _("%(code)s: the owner may have at most %(max)s characters.")
             % {"code": code, "max": OWNER_MAX_LENGTH}
         )
+    elif "\x00" in owner:
+        problems.extend(_text_problems(code, ((_("Owner"), owner, OWNER_MAX_LENGTH),)))
+    problems.extend(_text_problems(code, ((_("Action"), text or "", bounds.COMMENT_MAX),)))
     if problems:
         raise ActionPlanError(problems)
     new = {
@@ -215,6 +221,15 @@ def action_update(
         )
 
 
+def _text_problems(code: str, texts: tuple[tuple[str, str, int], ...]) -> list[Problem]:
+    """Texts over their limit or with a NUL (which PostgreSQL cannot store), located by code."""
+    return [
+        Problem(_("%(field)s %(problem)s") % {"field": field, "problem": why}, code)
+        for field, value, limit in texts
+        if (why := bounds.text_problem(value, limit))
+    ]
+
+
 def _audit_value(value: Any) -> Any:
     """Dates and decimals as JSON-friendly text for the audit trail."""
     if isinstance(value, datetime.date):
@@ -225,8 +240,16 @@ def _audit_value(value: Any) -> Any:
 
 
 def action_comment(*, item: ActionItem, actor: Any, comment: str, source: str = WEB) -> bool:
-    """Save a reviewer's comment on an action; return whether it changed (audited)."""
+    """Save a reviewer's comment on an action; return whether it changed (audited).
+
+    Raises ActionPlanError for a comment over its limit or with a NUL; nothing is saved.
+    """
     comment = (comment or "").strip()
+    problems = _text_problems(
+        item.criterion.code, ((_("Reviewer's comment"), comment, bounds.COMMENT_MAX),)
+    )
+    if problems:
+        raise ActionPlanError(problems)
     old = item.reviewer_comment
     if comment == old:
         return False

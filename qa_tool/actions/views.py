@@ -138,10 +138,23 @@ def item_comment(request, item_id: int):
     if not can_comment_on_plan(request.user):
         raise PermissionDenied
     form = ActionCommentForm(request.POST, item=item)
-    if form.is_valid() and action_comment(
-        item=item, actor=request.user, comment=form.cleaned_data["comment"]
-    ):
-        messages.success(
-            request, _("Your comment on %(code)s was saved.") % {"code": item.criterion.code}
+    code = item.criterion.code
+    if not form.is_valid():
+        for error in form.errors.get("comment", []):
+            messages.error(
+                request,
+                _("%(code)s: %(field)s: %(error)s")
+                % {"code": code, "field": form.fields["comment"].label, "error": error},
+            )
+        return _back_to(item)
+    try:
+        changed = action_comment(
+            item=item, actor=request.user, comment=form.cleaned_data["comment"]
         )
+    except ActionPlanError as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+    else:
+        if changed:
+            messages.success(request, _("Your comment on %(code)s was saved.") % {"code": code})
     return _back_to(item)

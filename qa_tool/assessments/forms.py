@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
+from qa_tool.core import bounds
 from qa_tool.institutions.models import Region, Unit
 from rubrics.i18n import localize
 from rubrics.models import Criterion, RubricVersion
@@ -35,16 +36,23 @@ def level_choices(version: RubricVersion, criterion: Criterion) -> list[tuple[st
 
 
 def parse_level(raw: str) -> tuple[Decimal | None, bool, bool]:
-    """(value, is N/A, well-formed) from a posted level."""
+    """(value, is N/A, well-formed) from a posted level: "", "na" or a level as the scale
+    writes it ("2", "2.5")."""
     raw = (raw or "").strip()
     if not raw:
         return None, False, True
     if raw == NA:
         return None, True, True
     try:
-        return Decimal(raw), False, True
-    except InvalidOperation:
+        # Bounded before anything compares it: 1e999999999 would tie the worker up, NaN 500s.
+        value = bounds.number(raw)
+    except bounds.BoundError:
         return None, False, False
+    # Levels are posted as the scale writes them (the radio values); "-0", "1e3" or "2.50"
+    # come only from a hand-made post, and the step's choice field refuses them too.
+    if canonical_number_text(value) != raw:
+        return None, False, False
+    return value, False, True
 
 
 def level_text(value: Decimal | None, na: bool) -> str:
@@ -150,14 +158,14 @@ class DomainStepForm(forms.Form):
                 label=_("Justification"),
                 widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
                 required=False,
-                max_length=10000,
+                max_length=bounds.JUSTIFICATION_MAX,
             )
             self.fields[f"{code}-links"] = forms.CharField(
                 label=_("Evidence links"),
                 help_text=_("One web address (http or https) per line."),
                 widget=forms.Textarea(attrs={"rows": 2, "dir": "ltr"}),
                 required=False,
-                max_length=5000,
+                max_length=bounds.LINKS_MAX,
             )
             self.fields[f"{code}-revision"] = forms.IntegerField(
                 widget=forms.HiddenInput, required=False
@@ -294,12 +302,14 @@ class ReviewerForm(forms.Form):
                 # dir="auto": typed text keeps its own direction inside a right-to-left page.
                 widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
                 required=False,
+                max_length=bounds.COMMENT_MAX,
             )
         self.fields["overall_comment"] = forms.CharField(
             label=_("Comment to the institution"),
             help_text=_("Required when returning the assessment for changes."),
             widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
             required=False,
+            max_length=bounds.COMMENT_MAX,
         )
 
     def clean_overall_comment(self) -> str:

@@ -9,7 +9,6 @@ validate), so the checks and the audit trail are the same; only the source diffe
 from __future__ import annotations
 
 import json
-import math
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from qa_tool.core import bounds
+from qa_tool.core.refusals import Problem
 from qa_tool.institutions.models import Institution, Level, Unit
 from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.scoring import canonical_number
@@ -39,8 +40,7 @@ from .services import (
 
 # "returned" is not part of the format: a returned assessment travels as a draft.
 PORTABLE_STATUSES = ("draft", "submitted", "validated")
-# The wizard's Evidence links field (one link per line) takes at most this many characters.
-MAX_LINKS = 5000
+IDENTITY_KEYS = ("institution", "rubric", "version", "cycle", "status")
 
 
 def _portable_level(value: Any, na: bool) -> Any:
@@ -95,7 +95,8 @@ def assessment_export(assessment: Assessment) -> dict[str, Any]:
 
 
 def _number_or_na(raw: Any) -> tuple[Decimal | None, bool]:
-    return (None if raw in (None, "na") else Decimal(str(raw))), raw == "na"
+    # Only after _check_portable_shape: every value here is null, "na" or a bounded number.
+    return (None if raw in (None, "na") else bounds.number(raw)), raw == "na"
 
 
 def _check_review(
@@ -307,24 +308,47 @@ def _unchanged(
 
 
 def _is_level(value: Any) -> bool:
-    return (
-        value is None
-        or value == "na"
-        or (isinstance(value, int) and not isinstance(value, bool))
-        # Python's JSON reader accepts NaN and Infinity; no scale has them.
-        or (isinstance(value, float) and math.isfinite(value))
-    )
+    if value is None or value == "na":
+        return True
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        # NaN, Infinity and numbers too large to compare cheaply are no level of any scale.
+        bounds.number(value)
+    except bounds.BoundError:
+        return False
+    return True
+
+
+def _text_problems(where: str, value: Any, limit: int) -> list[str]:
+    """A text of the file over its limit or with a NUL, located by its JSON path."""
+    if not isinstance(value, str):
+        return []
+    why = bounds.text_problem(value, limit)
+    return [] if why is None else [Problem(why, where)]
+
+
+def _codes_problems(block: str, items: dict[str, Any]) -> list[str]:
+    """Keys that are no criterion code at all: refused without echoing them back whole."""
+    return [
+        Problem(why, f"{block}.{code[:20]!r}…" if len(code) > 20 else f"{block}.{code!r}")
+        for code in items
+        if (why := bounds.text_problem(code, bounds.SHORT_TEXT_MAX))
+    ]
 
 
 def _links_problems(code: str, links: Any) -> list[str]:
     where = f"responses.{code}.evidence_links"
     if not isinstance(links, list) or not all(isinstance(link, str) for link in links):
         return [_("responses.%(code)s.evidence_links: must be a list of texts") % {"code": code}]
-    if len("\n".join(link.strip() for link in links)) > MAX_LINKS:
+    if len("\n".join(link.strip() for link in links)) > bounds.LINKS_MAX:
         return [
             _("responses.%(code)s.evidence_links: at most %(limit)s characters in all")
-            % {"code": code, "limit": MAX_LINKS}
+            % {"code": code, "limit": bounds.LINKS_MAX}
         ]
+    nul = _text_problems(where, "".join(links), bounds.LINKS_MAX)
+    if nul:
+        return nul
     # One link per entry: stored one per line, a blank or multi-line entry would not come back.
     bad = [
         json.dumps(link, ensure_ascii=False)
@@ -343,17 +367,25 @@ def _check_portable_shape(data: Any) -> list[str]:
     if not isinstance(data, dict):
         return [_("the file must hold a JSON object")]
     problems = []
-    for key in ("institution", "rubric", "version", "cycle", "status"):
+    for key in IDENTITY_KEYS:
         if not isinstance(data.get(key), str) or not data.get(key):
             problems.append(_("%(field)s: required, a text") % {"field": key})
-    if data.get("subject") is not None and not isinstance(data.get("subject"), str):
+        else:
+            # Looked up in the database next: PostgreSQL refuses a NUL with an error.
+            problems.extend(_text_problems(key, data[key], bounds.SHORT_TEXT_MAX))
+    subject = data.get("subject")
+    if subject is not None and not isinstance(subject, str):
         problems.append(_("subject: must be a unit code (a text) or null"))
+    elif subject:
+        problems.extend(_text_problems("subject", subject, bounds.SHORT_TEXT_MAX))
     status = data.get("status")
     if isinstance(status, str) and status not in PORTABLE_STATUSES:
         problems.append(_("status: must be draft, submitted or validated"))
     responses = data.get("responses")
     if not isinstance(responses, dict):
         problems.append(_("responses: required, an object keyed by criterion code"))
+    elif bad_codes := _codes_problems("responses", responses):
+        problems.extend(bad_codes)
     else:
         for code, item in responses.items():
             if not isinstance(item, dict):
@@ -368,6 +400,9 @@ def _check_portable_shape(data: Any) -> list[str]:
                 problems.append(
                     _("responses.%(code)s.justification: must be a text") % {"code": code}
                 )
+            problems.extend(
+                _text_problems(f"responses.{code}.justification", text, bounds.JUSTIFICATION_MAX)
+            )
             if item.get("evidence_links") is not None:
                 problems.extend(_links_problems(code, item["evidence_links"]))
     problems.extend(_review_shape_problems(data, status))
@@ -386,6 +421,8 @@ def _review_shape_problems(data: dict[str, Any], status: Any) -> list[str]:
         problems.append(_("review: only a submitted or validated assessment has a review"))
     elif not isinstance(review, dict):
         problems.append(_("review: must be an object keyed by criterion code"))
+    elif bad_codes := _codes_problems("review", review):
+        problems.extend(bad_codes)
     else:
         for code, item in review.items():
             if not isinstance(item, dict):
@@ -398,6 +435,7 @@ def _review_shape_problems(data: dict[str, Any], status: Any) -> list[str]:
             comment = item.get("comment")
             if comment is not None and not isinstance(comment, str):
                 problems.append(_("review.%(code)s.comment: must be a text") % {"code": code})
+            problems.extend(_text_problems(f"review.{code}.comment", comment, bounds.COMMENT_MAX))
     comment = data.get("review_comment")
     if comment is not None and not isinstance(comment, str):
         problems.append(_("review_comment: must be a text"))
@@ -405,4 +443,6 @@ def _review_shape_problems(data: dict[str, Any], status: Any) -> list[str]:
         problems.append(
             _("review_comment: only a validated assessment has the reviewer's overall comment")
         )
+    else:
+        problems.extend(_text_problems("review_comment", comment, bounds.COMMENT_MAX))
     return problems

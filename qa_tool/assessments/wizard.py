@@ -220,6 +220,12 @@ class FillWizard(NamedUrlSessionWizardView):
         form = self.get_form(step, data=request.POST)
         answers, revisions, malformed = form.raw_answers()
         autosave = request.META.get(AUTOSAVE_HEADER) == "1"
+        if autosave and malformed:
+            # The page's script posts only the scale's levels; anything else is refused
+            # whole, so a hand-made post never half-saves behind a reply that says "ok".
+            return JsonResponse(
+                {"ok": False, "problems": [self._malformed_text(malformed)]}, status=400
+            )
         try:
             saved = assessment_save_answers(
                 assessment=self.assessment,
@@ -257,10 +263,7 @@ class FillWizard(NamedUrlSessionWizardView):
             self._remove_evidence(request, removed)
             return redirect(self.get_step_url(step))
         if malformed:
-            messages.error(
-                request,
-                _("Some levels were not recognised: %(codes)s") % {"codes": ", ".join(malformed)},
-            )
+            messages.error(request, self._malformed_text(malformed))
 
         goto = request.POST.get("wizard_goto_step")
         if goto in self.get_form_list():
@@ -272,6 +275,10 @@ class FillWizard(NamedUrlSessionWizardView):
             self._load_responses()
             return self.render(self.get_form(step, data=self._rebased(form)))
         return redirect(self.get_step_url(self.get_next_step(step)))
+
+    @staticmethod
+    def _malformed_text(codes: list[str]) -> str:
+        return _("Some levels were not recognised: %(codes)s") % {"codes": ", ".join(codes)}
 
     def _rebased(self, form: DomainStepForm):
         """The posted data on top of what is saved now, so saving again neither conflicts

@@ -13,9 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem, Refusal
 
 from .models import UNIT_LEVELS, ContributorAssignment, Institution, Role, Unit, UnitProgramme
+
+# The reading approach of the institutions importer: its size cap, CSV errors as located
+# problems (``_csv_problem``, ``_records``), NUL and over-long cells refused.
+from .services import CELL_MAX, CSV_MAX_CHARS, _csv_problem, _records
 
 COLUMNS = ("institution", "level", "code", "title", "parent")
 REQUIRED_COLUMNS = ("institution", "level", "code", "title")
@@ -64,8 +69,15 @@ def _code_problem(code: str) -> str | None:
 def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
     """The rows of a units file and every problem of its own (references to institutions and
     programmes are checked against the database by ``units_import``)."""
+    if len(text) > CSV_MAX_CHARS:
+        message = _("the file is longer than %(max)s characters") % {"max": CSV_MAX_CHARS}
+        return [], [Problem(message)]
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        return [], [_csv_problem(reader, error)]
+    header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         return [], [
@@ -77,8 +89,22 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
     seen: dict[tuple[str, str], UnitRow] = {}
     parents: dict[tuple[str, str], set[str]] = {}
     levels = {level.value for level in UNIT_LEVELS}
-    for line, raw in enumerate(reader, start=2):
-        cells = {k: (v or "").strip() for k, v in raw.items() if k}
+    for raw in _records(reader, problems):
+        line = reader.line_num
+        # Extra values beyond the header come as a list under None: not a column, ignored.
+        cells = {k: (v or "").strip() for k, v in raw.items() if k and not isinstance(v, list)}
+        unusable = [
+            (column, why)
+            for column, value in cells.items()
+            if (why := bounds.text_problem(value, CELL_MAX))
+        ]
+        if unusable:
+            # The other checks would quote the same unusable text back.
+            problems.extend(
+                Problem(why, _("line %(line)s, column %(column)s") % {"line": line, "column": c})
+                for c, why in unusable
+            )
+            continue
         row = UnitRow(
             line=line,
             institution=cells.get("institution", ""),

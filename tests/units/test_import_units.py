@@ -122,3 +122,16 @@ def test_command(institution, other_institution, tmp_path, capsys):
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_units", str(bad))
     assert "bad.csv: line 2, column level" in capsys.readouterr().err
+
+
+def test_hostile_files_are_refused_with_located_problems(institution):
+    with pytest.raises(UnitImportError) as caught:
+        units_import(text="institution,level,code,title\nHOME,course,A\x00B,Title\n")
+    assert caught.value.problems[0].where == "line 2, column code"
+    with pytest.raises(UnitImportError) as caught:
+        units_import(text="institution,level,code,title\nHOME,course,A,bare\rcr\n")
+    assert caught.value.problems[0].where.startswith("line ")
+    with pytest.raises(UnitImportError) as caught:
+        units_import(text="x" * 5_000_001)
+    assert "longer than" in caught.value.problems[0].what
+    assert Unit.objects.count() == 0

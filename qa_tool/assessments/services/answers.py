@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem
 from qa_tool.institutions.models import Institution, Level, Unit
 from rubrics import scoring
@@ -142,12 +143,45 @@ def check_answers(
             problems.append(_("%(code)s: give a level or N/A, not both") % {"code": code})
         elif answer.na and not criterion.allow_na:
             problems.append(_("%(code)s: N/A is not allowed for this criterion") % {"code": code})
+        elif answer.value is not None and (bad := _number_problem(answer.value)):
+            # Checked before any arithmetic: Fraction(1e999999999) alone ties a worker up.
+            problems.append(Problem(bad, code))
         elif answer.value is not None and scoring.exact(answer.value) not in scale:
             allowed = ", ".join(str(scoring.plain_number(v)) for v in sorted(scale))
             problems.append(
                 _("%(code)s: %(value)s is not a level of the scale (%(allowed)s)")
                 % {"code": code, "value": answer.value, "allowed": allowed}
             )
+    return problems
+
+
+def _number_problem(value: Any) -> str | None:
+    try:
+        bounds.number(value)
+    except bounds.BoundError as error:
+        return str(error)
+    return None
+
+
+def text_problem(field: str, value: str, limit: int, where: str) -> Problem | None:
+    """A located refusal of a typed text over its limit or with a NUL, or None."""
+    why = bounds.text_problem(value, limit)
+    if why is None:
+        return None
+    return Problem(_("%(field)s %(problem)s") % {"field": field, "problem": why}, where)
+
+
+def answer_text_problems(answers: dict[str, AnswerInput]) -> list[Problem]:
+    """Every justification and links text over its limit or with a NUL, located by code."""
+    problems = []
+    for code, answer in answers.items():
+        for label, value, limit in (
+            (_("Justification"), answer.justification, bounds.JUSTIFICATION_MAX),
+            (_("Evidence links"), answer.links, bounds.LINKS_MAX),
+        ):
+            found = None if value is None else text_problem(label, value, limit, code)
+            if found is not None:
+                problems.append(found)
     return problems
 
 
@@ -220,7 +254,10 @@ def assessment_save_answers(
         )
     version = assessment.rubric_version
     criteria = {c.code: c for c in version.criteria.all()}
+    # Every road (web, autosave, file, workbook, demo) meets the limits here, so nothing
+    # over them is stored: a 2,000,000-character justification made its PDF take minutes.
     problems = check_answers(criteria, set(version.spec.scale), answers)
+    problems += answer_text_problems(answers)
     if problems:
         raise AssessmentError(problems)
     with transaction.atomic():

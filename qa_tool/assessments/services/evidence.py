@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from ..audit import WEB, Action, record
 from ..evidence import check_upload
 from ..models import Assessment, Evidence
+from .answers import text_problem
 from .errors import AssessmentError
+
+NAME_MAX = Evidence._meta.get_field("original_name").max_length or 255
 
 
 def evidence_add(
@@ -31,7 +34,10 @@ def evidence_add(
         raise AssessmentError(
             [_("%(code)s: no such criterion in this rubric") % {"code": criterion_code}]
         )
-    name = Path(upload.name or "file").name[:255]
+    name = Path(upload.name or "file").name
+    # A cut name would lose its extension, and a NUL cannot be stored: refuse, do not mend.
+    if found := text_problem(_("The file name"), name, NAME_MAX, ""):
+        raise AssessmentError([found])
     kind, reason = check_upload(name, upload, upload.size, settings.EVIDENCE_MAX_BYTES)
     if kind is None:
         raise AssessmentError([reason])

@@ -9,9 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from qa_tool.core import bounds
+from qa_tool.core.refusals import Problem
+
 from ..audit import WEB, Action, audit_event, level_json, record_all
 from ..models import Assessment, Response, Status
-from .answers import AnswerInput, check_answers
+from .answers import AnswerInput, check_answers, text_problem
 from .errors import AssessmentError
 from .status import set_status
 
@@ -35,6 +38,11 @@ def assessment_save_review(
     criteria = {c.code: c for c in version.criteria.all()}
     as_answers = {code: AnswerInput(value=r.value, na=r.na) for code, r in reviews.items()}
     problems = check_answers(criteria, set(version.spec.scale), as_answers)
+    problems += [
+        found
+        for code, review in reviews.items()
+        if (found := text_problem(_("Comment"), review.comment, bounds.COMMENT_MAX, code))
+    ]
     if problems:
         raise AssessmentError(problems)
     with transaction.atomic():
@@ -85,6 +93,11 @@ def assessment_save_review(
     return len(changed_rows)
 
 
+def _overall_comment_problems(comment: str) -> list[Problem]:
+    found = text_problem(_("Comment to the institution"), comment, bounds.COMMENT_MAX, "")
+    return [found] if found is not None else []
+
+
 def assessment_return(
     *, assessment: Assessment, actor: Any, comment: str, source: str = WEB
 ) -> None:
@@ -119,6 +132,8 @@ def _decide(
     assessment: Assessment, status: str, refusal: str, *, actor: Any, source: str, comment: str
 ) -> None:
     """The reviewer's decision on a submitted assessment (row locked; refused otherwise)."""
+    if problems := _overall_comment_problems(comment):
+        raise AssessmentError(problems)
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status != Status.SUBMITTED:

@@ -5,6 +5,7 @@ from django.core.management.base import CommandError
 
 from qa_tool.assessments.portable import assessment_import
 from qa_tool.assessments.services import AssessmentError
+from qa_tool.core import bounds
 from qa_tool.core.commands import ImportCommand
 
 
@@ -16,11 +17,14 @@ class Command(ImportCommand):
 
     def handle(self, *args, file, **options):
         try:
-            data = json.loads(Path(file).read_text(encoding="utf-8"))
+            # Bounded: a 1,000-deep file, NaN or a 5,000-digit number is a refusal, not a traceback.
+            data = bounds.json_loads(Path(file).read_text(encoding="utf-8"))
         except OSError as exc:
             raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CommandError(f"{file}: not valid JSON ({exc})") from None
+        except bounds.BoundError as exc:
+            raise CommandError(f"{file}: {exc}") from None
         try:
             assessment = assessment_import(data=data, source="file")
         except AssessmentError as exc:

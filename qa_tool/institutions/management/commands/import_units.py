@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from qa_tool.core.commands import ImportCommand
-from qa_tool.institutions.units import UnitImportError, units_import
+from qa_tool.institutions.units import CSV_MAX_CHARS, UnitImportError, units_import
 
 
 class Command(ImportCommand):
@@ -17,7 +17,10 @@ class Command(ImportCommand):
 
     def handle(self, *args, file, **options):
         try:
-            text = Path(file).read_text(encoding="utf-8-sig")
+            # At most four bytes a character: a longer file is refused without reading it all.
+            with Path(file).open("rb") as source:
+                data = source.read(CSV_MAX_CHARS * 4 + 1)
+            text = data.decode("utf-8-sig")
         except OSError as exc:
             raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
         except UnicodeDecodeError:
