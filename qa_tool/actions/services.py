@@ -72,40 +72,8 @@ def action_plan_generate(*, assessment: Assessment, actor: Any = None, source: s
             for item in ActionItem.objects.filter(assessment=assessment).order_by("rank", "pk")
         }
         now = timezone.now()
-        to_create, to_update = [], []
-        for proposal in proposals:
-            criterion = criteria[proposal.code]
-            item = existing.pop(criterion.pk, None)
-            fields = {
-                "current_value": _decimal(proposal.current_value),
-                "tier": proposal.tier,
-                "rank": proposal.rank,
-                "gain": _decimal(proposal.gain),
-            }
-            if item is None:
-                to_create.append(
-                    ActionItem(
-                        assessment=assessment,
-                        criterion=criterion,
-                        target_value=_decimal(proposal.target_value),
-                        updated_by=user,
-                        **fields,
-                    )
-                )
-                continue
-            for name, value in fields.items():
-                setattr(item, name, value)
-            to_update.append(item)
-        # What is left no longer needs an action: keep it after the proposals.
-        by_pk = {c.pk: c for c in criteria.values()}
-        for rank, item in enumerate(existing.values(), start=len(proposals) + 1):
-            criterion = by_pk.get(item.criterion_id)
-            answer = answers.get(criterion.code) if criterion else None
-            if answer is not None and answer.value is not None:
-                item.current_value = _decimal(answer.value)
-            item.rank = rank
-            item.gain = Decimal(0)
-            to_update.append(item)
+        to_create, to_update = _synchronise(assessment, criteria, proposals, existing, user)
+        to_update += _no_longer_needed(criteria, answers, existing, first_rank=len(proposals) + 1)
         ActionItem.objects.bulk_create(to_create)
         if to_create:
             record_all(
@@ -128,6 +96,64 @@ def action_plan_generate(*, assessment: Assessment, actor: Any = None, source: s
     return len(to_create)
 
 
+def _synchronise(
+    assessment: Assessment,
+    criteria: dict[str, Any],
+    proposals: list[Any],
+    existing: dict[int, ActionItem],
+    user: Any,
+) -> tuple[list[ActionItem], list[ActionItem]]:
+    """New actions for proposals without one; refreshed level, tier, rank and gain for the
+    rest (their text, owner, dates, status, target and comment stay). Takes the matched
+    items out of ``existing``."""
+    to_create, to_update = [], []
+    for proposal in proposals:
+        criterion = criteria[proposal.code]
+        item = existing.pop(criterion.pk, None)
+        fields = {
+            "current_value": _decimal(proposal.current_value),
+            "tier": proposal.tier,
+            "rank": proposal.rank,
+            "gain": _decimal(proposal.gain),
+        }
+        if item is None:
+            to_create.append(
+                ActionItem(
+                    assessment=assessment,
+                    criterion=criterion,
+                    target_value=_decimal(proposal.target_value),
+                    updated_by=user,
+                    **fields,
+                )
+            )
+            continue
+        for name, value in fields.items():
+            setattr(item, name, value)
+        to_update.append(item)
+    return to_create, to_update
+
+
+def _no_longer_needed(
+    criteria: dict[str, Any],
+    answers: dict[str, Any],
+    existing: dict[int, ActionItem],
+    *,
+    first_rank: int,
+) -> list[ActionItem]:
+    """Actions whose criterion needs none any more: kept after the proposals, gain 0."""
+    by_pk = {c.pk: c for c in criteria.values()}
+    kept = []
+    for rank, item in enumerate(existing.values(), start=first_rank):
+        criterion = by_pk.get(item.criterion_id)
+        answer = answers.get(criterion.code) if criterion else None
+        if answer is not None and answer.value is not None:
+            item.current_value = _decimal(answer.value)
+        item.rank = rank
+        item.gain = Decimal(0)
+        kept.append(item)
+    return kept
+
+
 def action_update(
     *,
     item: ActionItem,
@@ -140,47 +166,10 @@ def action_update(
     source: str = WEB,
 ) -> None:
     """Save the officer's edit of an action, or raise ActionPlanError with every reason."""
-    scale = item.assessment.rubric_version.spec.scale
-    problems = []
-    try:
-        # Bounded first: exact() of 1e999999999 ties the worker up; NaN has no fraction.
-        target = scoring.exact(bounds.number(target_value))
-    except (TypeError, ValueError, ArithmeticError):
-        target = None
-    current = scoring.exact(item.current_value)
-    code = item.criterion.code
-    if target is None or target not in scale:
-        allowed = ", ".join(str(scoring.plain_number(v)) for v in scale)
-        problems.append(
-            _("%(code)s: the target level must be a level of the scale (%(allowed)s).")
-            % {"code": code, "allowed": allowed}
-        )
-    elif target <= current:
-        problems.append(
-            _(
-                "%(code)s: the target level must be above the current level (%(current)s); "
-                "%(target)s is not."
-            )
-            % {
-                "code": code,
-                "current": scoring.plain_number(current),
-                "target": scoring.plain_number(target),
-            }
-        )
-    if status not in ActionStatus.values:
-        problems.append(
-            _("%(code)s: unknown status %(status)s.") % {"code": code, "status": status}
-        )
     owner = (owner or "").strip()
-    if len(owner) > OWNER_MAX_LENGTH:
-        problems.append(
-            _("%(code)s: the owner may have at most %(max)s characters.")
-            % {"code": code, "max": OWNER_MAX_LENGTH}
-        )
-    elif "\x00" in owner:
-        problems.extend(_text_problems(code, ((_("Owner"), owner, OWNER_MAX_LENGTH),)))
-    problems.extend(_text_problems(code, ((_("Action"), text or "", bounds.COMMENT_MAX),)))
-    if problems:
+    target, problems = _edit_problems(item, target_value, status, owner, text or "")
+    code = item.criterion.code
+    if problems or target is None:  # no target means a problem was found
         raise ActionPlanError(problems)
     new = {
         "text": (text or "").strip(),
@@ -221,12 +210,58 @@ def action_update(
         )
 
 
+def _edit_problems(
+    item: ActionItem, target_value: Any, status: str, owner: str, text: str
+) -> tuple[Fraction | None, list[str]]:
+    """The bounded target level and every reason the edit cannot be saved."""
+    scale = item.assessment.rubric_version.spec.scale
+    problems: list[str] = []
+    try:
+        # Bounded first: exact() of 1e999999999 ties the worker up; NaN has no fraction.
+        target = scoring.exact(bounds.number(target_value))
+    except (TypeError, ValueError, ArithmeticError):
+        target = None
+    current = scoring.exact(item.current_value)
+    code = item.criterion.code
+    if target is None or target not in scale:
+        allowed = ", ".join(str(scoring.plain_number(v)) for v in scale)
+        problems.append(
+            _("%(code)s: the target level must be a level of the scale (%(allowed)s).")
+            % {"code": code, "allowed": allowed}
+        )
+    elif target <= current:
+        problems.append(
+            _(
+                "%(code)s: the target level must be above the current level (%(current)s); "
+                "%(target)s is not."
+            )
+            % {
+                "code": code,
+                "current": scoring.plain_number(current),
+                "target": scoring.plain_number(target),
+            }
+        )
+    if status not in ActionStatus.values:
+        problems.append(
+            _("%(code)s: unknown status %(status)s.") % {"code": code, "status": status}
+        )
+    if len(owner) > OWNER_MAX_LENGTH:
+        problems.append(
+            _("%(code)s: the owner may have at most %(max)s characters.")
+            % {"code": code, "max": OWNER_MAX_LENGTH}
+        )
+    elif "\x00" in owner:
+        problems.extend(_text_problems(code, ((_("Owner"), owner, OWNER_MAX_LENGTH),)))
+    problems.extend(_text_problems(code, ((_("Action"), text or "", bounds.COMMENT_MAX),)))
+    return target, problems
+
+
 def _text_problems(code: str, texts: tuple[tuple[str, str, int], ...]) -> list[Problem]:
     """Texts over their limit or with a NUL (which PostgreSQL cannot store), located by code."""
     return [
-        Problem(_("%(field)s %(problem)s") % {"field": field, "problem": why}, code)
+        problem
         for field, value, limit in texts
-        if (why := bounds.text_problem(value, limit))
+        if (problem := bounds.text_refusal(value, limit, where=code, field=field))
     ]
 
 

@@ -324,8 +324,8 @@ def _text_problems(where: str, value: Any, limit: int) -> list[str]:
     """A text of the file over its limit or with a NUL, located by its JSON path."""
     if not isinstance(value, str):
         return []
-    why = bounds.text_problem(value, limit)
-    return [] if why is None else [Problem(why, where)]
+    problem = bounds.text_refusal(value, limit, where=where)
+    return [] if problem is None else [problem]
 
 
 def _codes_problems(block: str, items: dict[str, Any]) -> list[str]:

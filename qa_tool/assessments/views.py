@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -181,15 +182,7 @@ def review_assessment(request, assessment_id: int):
     version = assessment.rubric_version
     criteria = list(version.criteria.select_related("domain"))
     responses = responses_by_code(assessment)
-    initial = {}
-    for code, row in responses.items():
-        if row.reviewed_na:
-            initial[f"{code}-level"] = "na"
-        elif row.reviewed_value is not None:
-            initial[f"{code}-level"] = canonical_number_text(row.reviewed_value)
-        initial[f"{code}-comment"] = row.review_comment
-    # The overall comment is not pre-filled: the stored one belongs to the last return or
-    # validation, and validating now must not send an earlier return's comment again.
+    initial = _review_initial(responses)
     reviewing = can_review(request.user, assessment)
     if request.method == "POST":
         if not reviewing:
@@ -202,28 +195,12 @@ def review_assessment(request, assessment_id: int):
             returning="return" in request.POST,
         )
         if form.is_valid():
-            try:
-                assessment_save_review(
-                    assessment=assessment, reviews=form.reviews(), actor=request.user
-                )
-                comment = form.cleaned_data["overall_comment"]
-                if "return" in request.POST:
-                    assessment_return(assessment=assessment, actor=request.user, comment=comment)
-                    messages.success(request, _("The assessment was returned to the institution."))
-                    return redirect("assessments:review_queue")
-                if "validate" in request.POST:
-                    assessment_validate(assessment=assessment, actor=request.user, comment=comment)
-                    messages.success(request, _("The assessment was validated."))
-                    return redirect("assessments:score", assessment.pk)
-                messages.success(request, _("Review saved."))
-                return redirect("assessments:review", assessment.pk)
-            except AssessmentError as error:
-                for problem in error.problems:
-                    messages.error(request, problem)
+            decided = _record_review(request, assessment, form)
+            if decided is not None:
+                return decided
     else:
         form = ReviewerForm(criteria=criteria, version=version, initial=initial)
     result = assessment_result(assessment, responses)
-    reviewed = assessment_reviewed_result(assessment, responses)
     evidence = evidence_by_code(assessment)
     rows = []
     for domain_rows in _domain_rows(assessment, responses, result, evidence):
@@ -241,7 +218,48 @@ def review_assessment(request, assessment_id: int):
             "form": form,
             "domain_rows": rows,
             "result": result,
-            "reviewed": reviewed,
+            "reviewed": assessment_reviewed_result(assessment, responses),
             "reviewing": reviewing,
         },
     )
+
+
+def _review_initial(responses) -> dict[str, str]:
+    """The reviewer's saved levels and comments. The overall comment is not pre-filled: the
+    stored one belongs to the last return or validation, and validating now must not send
+    an earlier return's comment again."""
+    initial = {}
+    for code, row in responses.items():
+        if row.reviewed_na:
+            initial[f"{code}-level"] = "na"
+        elif row.reviewed_value is not None:
+            initial[f"{code}-level"] = canonical_number_text(row.reviewed_value)
+        initial[f"{code}-comment"] = row.review_comment
+    return initial
+
+
+def _record_review(request, assessment, form):
+    """Save the review and the decision (return, validate or neither) all or nothing; the
+    redirect to follow, or None to show the form again with the refusal."""
+    comment = form.cleaned_data["overall_comment"]
+    try:
+        with transaction.atomic():
+            assessment_save_review(
+                assessment=assessment, reviews=form.reviews(), actor=request.user
+            )
+            if "return" in request.POST:
+                assessment_return(assessment=assessment, actor=request.user, comment=comment)
+            elif "validate" in request.POST:
+                assessment_validate(assessment=assessment, actor=request.user, comment=comment)
+    except AssessmentError as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+        return None
+    if "return" in request.POST:
+        messages.success(request, _("The assessment was returned to the institution."))
+        return redirect("assessments:review_queue")
+    if "validate" in request.POST:
+        messages.success(request, _("The assessment was validated."))
+        return redirect("assessments:score", assessment.pk)
+    messages.success(request, _("Review saved."))
+    return redirect("assessments:review", assessment.pk)

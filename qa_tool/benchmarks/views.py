@@ -138,34 +138,7 @@ def releases(request: HttpRequest, version_id: int, cycle_id: int) -> HttpRespon
     # subtract the two and read those institutions' scores: it needs a deliberate yes.
     risky = latest is not None and 0 < changes < minimum
     if request.method == "POST":
-        if risky and not request.POST.get("anyway"):
-            messages.error(
-                request,
-                ngettext(
-                    "Not published: only %(changes)s institution changed since the last "
-                    "release, and comparing the two releases would show its scores. Wait for "
-                    "more submissions, or confirm to publish anyway.",
-                    "Not published: only %(changes)s institutions changed since the last "
-                    "release, and comparing the two releases would show their scores. Wait for "
-                    "more submissions, or confirm to publish anyway.",
-                    changes,
-                )
-                % {"changes": changes},
-            )
-        else:
-            release = benchmark_release_publish(
-                rubric_version_id=version.pk, cycle_id=cycle.pk, actor=request.user
-            )
-            count = release.scores.count()
-            messages.success(
-                request,
-                ngettext(
-                    "Peer figures published: %(count)s institution.",
-                    "Peer figures published: %(count)s institutions.",
-                    count,
-                )
-                % {"count": count},
-            )
+        _publish(request, version, cycle, changes=changes, risky=risky)
         return redirect("benchmarks:releases", version_id=version.pk, cycle_id=cycle.pk)
     listed = (
         BenchmarkRelease.objects.filter(rubric_version=version, cycle=cycle)
@@ -185,4 +158,38 @@ def releases(request: HttpRequest, version_id: int, cycle_id: int) -> HttpRespon
             "risky": risky,
             "published": latest is not None,
         },
+    )
+
+
+def _publish(
+    request: HttpRequest, version: RubricVersion, cycle: Cycle, *, changes: int, risky: bool
+) -> None:
+    """Publish now, unless so few institutions changed that it needs a deliberate yes."""
+    if risky and not request.POST.get("anyway"):
+        messages.error(
+            request,
+            ngettext(
+                "Not published: only %(changes)s institution changed since the last "
+                "release, and comparing the two releases would show its scores. Wait for "
+                "more submissions, or confirm to publish anyway.",
+                "Not published: only %(changes)s institutions changed since the last "
+                "release, and comparing the two releases would show their scores. Wait for "
+                "more submissions, or confirm to publish anyway.",
+                changes,
+            )
+            % {"changes": changes},
+        )
+        return
+    release = benchmark_release_publish(
+        rubric_version_id=version.pk, cycle_id=cycle.pk, actor=request.user
+    )
+    count = release.scores.count()
+    messages.success(
+        request,
+        ngettext(
+            "Peer figures published: %(count)s institution.",
+            "Peer figures published: %(count)s institutions.",
+            count,
+        )
+        % {"count": count},
     )

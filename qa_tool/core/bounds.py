@@ -19,6 +19,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .refusals import Problem
+
 # Limits on texts people type, in characters: one home for the wizard, workbook, portable
 # file and action plan (Excel's own cell limit is 32,767, so every limit stays below it).
 JUSTIFICATION_MAX = 10_000
@@ -77,6 +79,15 @@ def text_problem(value: str, limit: int) -> str | None:
             "length": len(value),
         }
     return None
+
+
+def text_refusal(value: str, limit: int, *, where: str = "", field: str = "") -> Problem | None:
+    """``text_problem`` as a located refusal ("Justification is longer than …" at ``where``)."""
+    why = text_problem(value, limit)
+    if why is None:
+        return None
+    what = _("%(field)s %(problem)s") % {"field": field, "problem": why} if field else why
+    return Problem(what, where)
 
 
 def json_depth(text: str) -> int:

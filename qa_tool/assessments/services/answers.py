@@ -165,10 +165,7 @@ def _number_problem(value: Any) -> str | None:
 
 def text_problem(field: str, value: str, limit: int, where: str) -> Problem | None:
     """A located refusal of a typed text over its limit or with a NUL, or None."""
-    why = bounds.text_problem(value, limit)
-    if why is None:
-        return None
-    return Problem(_("%(field)s %(problem)s") % {"field": field, "problem": why}, where)
+    return bounds.text_refusal(value, limit, where=where, field=field)
 
 
 def answer_text_problems(answers: dict[str, AnswerInput]) -> list[Problem]:

@@ -55,18 +55,7 @@ def assessment_save_review(
         changed_rows, events = [], []
         for code, review in reviews.items():
             row = rows.get(code) or Response(assessment=assessment, criterion=criteria[code])
-            changes = [
-                (field, old, new)
-                for field, old, new in (
-                    (
-                        "validated level",
-                        level_json(row.reviewed_value, row.reviewed_na),
-                        level_json(review.value, review.na),
-                    ),
-                    ("review comment", row.review_comment, review.comment),
-                )
-                if old != new
-            ]
+            changes = _review_changes(row, review)
             if not changes:
                 continue
             events += [
@@ -91,6 +80,22 @@ def assessment_save_review(
             row.save()
         record_all(events)
     return len(changed_rows)
+
+
+def _review_changes(row: Response, review: ReviewInput) -> list[tuple[str, Any, Any]]:
+    """The review's fields that differ from what is stored, as (field, before, after)."""
+    return [
+        (field, old, new)
+        for field, old, new in (
+            (
+                "validated level",
+                level_json(row.reviewed_value, row.reviewed_na),
+                level_json(review.value, review.na),
+            ),
+            ("review comment", row.review_comment, review.comment),
+        )
+        if old != new
+    ]
 
 
 def _overall_comment_problems(comment: str) -> list[Problem]:
