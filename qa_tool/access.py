@@ -22,17 +22,24 @@ from qa_tool.institutions.models import Institution, unit_scope
 
 __all__ = [
     "can_comment_on_plan",
+    "can_confirm_panel",
     "can_edit",
     "can_edit_plan",
+    "can_join_panel",
+    "can_lead_panel",
     "can_manage_units",
+    "can_rate",
     "can_review",
+    "can_see_panel_ratings",
     "can_see_rollup",
     "edit_refusal",
     "get_assessment_for",
     "get_campaign_for",
+    "get_institution_to_manage",
     "institution_for_rollup",
     "is_editor_of",
     "is_officer_of",
+    "may_manage_people",
 ]
 
 
@@ -157,3 +164,85 @@ def get_campaign_for(user: Any, campaign_id: int, *, manage: bool = False) -> Ca
     if manage and not can_manage_units(user, campaign.institution):
         raise PermissionDenied
     return campaign
+
+
+# --- review panels ----------------------------------------------------------------------------
+# The panel objects are read by attribute (``kind``, ``lead_id``, ``assessment``; a rater's
+# ``user_id`` and ``submitted_at``): this module sits below the panels room.
+
+PANEL_SELF, PANEL_EXTERNAL = "self", "external"
+
+
+def can_lead_panel(user: Any, assessment: Assessment, kind: str) -> bool:
+    """Who may set up a panel: an officer of the institution for a self-assessment panel
+    (while the answers may change), a reviewer for an external one (once submitted)."""
+    if kind == PANEL_SELF:
+        return can_edit(user, assessment)
+    return is_centre(user) and assessment.status == Status.SUBMITTED
+
+
+def can_join_panel(user: Any, assessment: Assessment, kind: str) -> bool:
+    """Who may rate: people of the institution on a self-assessment panel; reviewers or
+    people of another institution (never of the assessed one) on an external panel."""
+    if not getattr(user, "is_active", False):
+        return False
+    if kind == PANEL_SELF:
+        return user.institution_id == assessment.institution_id
+    return user.institution_id != assessment.institution_id and (
+        is_centre(user) or bool(user.institution_id)
+    )
+
+
+def is_panel_lead(user: Any, panel: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and panel.lead_id == user.pk)
+
+
+def can_see_panel_ratings(user: Any, panel: Any, seat: Any = None) -> bool:
+    """Every rater's levels and justifications: the lead and reviewers only, and not while
+    they hold a seat on the panel whose levels they have not submitted (``seat``)."""
+    if seat is not None and seat.submitted_at is None:
+        return False
+    return is_panel_lead(user, panel) or is_centre(user)
+
+
+def can_rate(user: Any, rater: Any) -> bool:
+    """A rater changes their own levels until they submit them, while the panel is open."""
+    return (
+        rater is not None
+        and rater.user_id == getattr(user, "pk", None)
+        and rater.submitted_at is None
+        and panel_is_open(rater.panel)
+    )
+
+
+def panel_is_open(panel: Any) -> bool:
+    """Ratings and final levels may change while the panel's target may: the answers
+    (self-assessment) or the review (external)."""
+    if panel.kind == PANEL_SELF:
+        return bool(panel.assessment.is_editable)
+    return bool(panel.assessment.status == Status.SUBMITTED)
+
+
+def can_confirm_panel(user: Any, panel: Any) -> bool:
+    return is_panel_lead(user, panel) and panel_is_open(panel)
+
+
+# --- people and accounts ---------------------------------------------------------------------
+
+
+def may_manage_people(user: Any, institution: Institution) -> bool:
+    """Administrators manage everyone's accounts; an officer those of their own institution."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_administrator) or bool(
+        user.is_officer and user.institution_id == institution.pk
+    )
+
+
+def get_institution_to_manage(user: Any, institution_id: int) -> Institution:
+    """The institution whose accounts ``user`` manages: another institution is a 404 (its
+    existence is not revealed); a reviewer, who may see it but not manage it, gets 403."""
+    institution = get_object_or_404(Institution.objects.visible_to(user), pk=institution_id)
+    if not may_manage_people(user, institution):
+        raise PermissionDenied
+    return institution

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "qa_tool.assessments.apps.AssessmentsConfig",
     "qa_tool.benchmarks.apps.BenchmarksConfig",
     "qa_tool.actions.apps.ActionsConfig",
+    "qa_tool.panels.apps.PanelsConfig",
     "qa_tool.demo.apps.DemoConfig",
     "qa_tool.accounts.apps.AccountsConfig",
     "qa_tool.units.apps.UnitsConfig",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After LocaleMiddleware and authentication: a signed-in person's own language.
+    "qa_tool.accounts.middleware.PersonLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qa_tool.accounts.middleware.RequestSizeLimitMiddleware",
@@ -182,6 +185,8 @@ QA_TRUSTED_PROXY_COUNT = env_int("QA_TRUSTED_PROXY_COUNT", 0, minimum=0)
 # QA_SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = env_int("QA_SESSION_MAX_AGE_SECONDS", 12 * 60 * 60, minimum=60)
 QA_SESSION_IDLE_MINUTES = env_int("QA_SESSION_IDLE_MINUTES", 240, minimum=1)
+# Days an invitation link stays valid.
+QA_INVITATION_DAYS = env_int("QA_INVITATION_DAYS", 7, minimum=1)
 
 # Log-in throttling (django-axes): after QA_LOGIN_FAILURE_LIMIT wrong passwords the
 # account is locked for QA_LOGIN_COOLOFF_MINUTES, even for the right password.

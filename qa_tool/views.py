@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 
+from qa_tool.accounts.forms import CycleForm
+from qa_tool.accounts.models import Invitation
 from qa_tool.assessments.forms import StartAssessmentForm
-from qa_tool.assessments.models import Assessment
+from qa_tool.assessments.models import Assessment, Cycle
 from qa_tool.assessments.selectors import assessments_with_scores
-from qa_tool.institutions.models import Institution
+from qa_tool.assessments.services import cycle_open
+from qa_tool.core.roles import administrator_required
+from qa_tool.institutions.models import Institution, User
+from qa_tool.panels.selectors import seats_for
 from rubrics.models import RubricVersion
 
 PAGE_SIZE = 50
 
 
+def installation_is_empty() -> bool:
+    """No institutions or no rubrics yet: the first-run page has work to show."""
+    return not Institution.objects.exists() or not RubricVersion.objects.exists()
+
+
 @login_required
 def dashboard(request):
     user = request.user
-    context = {"offered_versions": RubricVersion.objects.offered().select_related("rubric")}
+    if user.is_administrator and installation_is_empty():
+        return redirect("first_run")
+    context = {
+        "offered_versions": RubricVersion.objects.offered().select_related("rubric"),
+        "panel_seats": seats_for(user),
+    }
     if user.sees_all_institutions:
         institutions = Institution.objects.visible_to(user).order_by("name")
         page = Paginator(
@@ -60,6 +77,26 @@ def dashboard(request):
     else:
         template = "qa_tool/dashboard_none.html"
     return render(request, template, context)
+
+
+@administrator_required
+def first_run(request):
+    """The steps of setting up an empty installation, each with its link or form."""
+    cycle_form = CycleForm(request.POST or None)
+    if request.method == "POST" and cycle_form.is_valid():
+        cycle = cycle_open(name=cycle_form.cleaned_data["name"])
+        messages.success(request, _("Cycle %(cycle)s is open.") % {"cycle": cycle.name})
+        return redirect("first_run")
+    context = {
+        "rubric_count": RubricVersion.objects.count(),
+        "institution_count": Institution.objects.count(),
+        "people_count": User.objects.filter(institution__isnull=False).count(),
+        "invitation_count": Invitation.objects.count(),
+        "open_cycles": Cycle.objects.filter(is_open=True),
+        "cycle_form": cycle_form,
+        "empty": installation_is_empty(),
+    }
+    return render(request, "qa_tool/first_run.html", context)
 
 
 def favicon(request):

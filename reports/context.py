@@ -42,6 +42,7 @@ from qa_tool.benchmarks.selectors import (
     peer_pool,
     release_pool,
 )
+from qa_tool.panels.selectors import panel_of, perspective_scores
 from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.scoring import canonical_number_text
@@ -142,6 +143,17 @@ class Priority:
 
 
 @dataclass
+class PerspectiveLine:
+    """Domain scores of one rater perspective (only with enough raters; see panels)."""
+
+    key: str
+    label: str
+    raters: int
+    overall: Fraction | None
+    domains: dict[str, Fraction | None]
+
+
+@dataclass
 class ReportContext:
     assessment: Assessment
     language: str
@@ -161,6 +173,8 @@ class ReportContext:
     # The institution's report: a roll-up per programme- or course-level rubric reviewed
     # in the cycle (empty for a unit's own assessment).
     rollups: list[RollupReport] = field(default_factory=list)
+    perspectives: list[PerspectiveLine] = field(default_factory=list)
+    has_panel: bool = False
 
     @property
     def version(self):
@@ -340,6 +354,8 @@ def build_report_context(
         priorities=priorities,
         plan=plan,
         rollups=_rollups(assessment),
+        perspectives=_perspectives(assessment, language),
+        has_panel=panel_of(assessment) is not None,
     )
 
 
@@ -354,6 +370,21 @@ def _rollups(assessment: Assessment) -> list[RollupReport]:
             institution=assessment.institution, cycle=assessment.cycle
         )
     ]
+
+
+def _perspectives(assessment: Assessment, language: str) -> list[PerspectiveLine]:
+    """Per perspective with at least three submitted raters, its consensus's domain scores."""
+    with translation.override(language):
+        return [
+            PerspectiveLine(
+                key=p.perspective,
+                label=str(p.label),
+                raters=p.raters,
+                overall=p.result.score,
+                domains={d.code: d.score for d in p.result.domains},
+            )
+            for p in perspective_scores(assessment)
+        ]
 
 
 def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], list[PlanLine]]:

@@ -86,6 +86,17 @@ def report_json(context: ReportContext) -> dict[str, Any]:
             for g in bench.groups
         ],
     }
+    # Domain scores per rater perspective (only perspectives with at least 3 raters).
+    body["perspectives"] = [
+        {
+            "perspective": p.key,
+            "label": p.label,
+            "raters": p.raters,
+            "overall": display_float(p.overall),
+            "domains": {code: display_float(score) for code, score in p.domains.items()},
+        }
+        for p in context.perspectives
+    ]
     body["trend"] = [
         {
             "cycle": p.cycle,

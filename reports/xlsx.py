@@ -6,7 +6,7 @@ from io import BytesIO
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -92,6 +92,8 @@ def render_xlsx(context: ReportContext) -> bytes:
     _summary_sheet(wb, context)
     _scores_sheet(wb, context)
     _plan_sheet(wb, context)
+    if context.perspectives:
+        _perspectives_sheet(wb, context)
     if context.benchmark.selected is not None:
         _benchmark_sheet(wb, context, context.benchmark.selected)
     for number, report in enumerate(context.rollups, start=1):
@@ -302,6 +304,33 @@ def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
         if line.due_date:
             plan.cell(row=plan.max_row, column=9).number_format = "yyyy-mm-dd"
     _finish(plan)
+
+
+def _perspectives_sheet(wb: Workbook, context: ReportContext) -> None:
+    """Domain scores per rater perspective (those with at least 3 raters), side by side."""
+    headers = [_("Domain"), _("Score")] + [
+        ngettext(
+            "%(perspective)s (%(count)s rater)", "%(perspective)s (%(count)s raters)", p.raters
+        )
+        % {"perspective": p.label, "count": p.raters}
+        for p in context.perspectives
+    ]
+    ws = _sheet(wb, _("Perspectives"), headers, [40] + [18] * (len(headers) - 1))
+    columns = tuple(range(2, len(headers) + 1))
+    for d in context.domains:
+        _row(
+            ws,
+            [f"{d.code} {d.title}", display_float(d.score)]
+            + [display_float(p.domains.get(d.code)) for p in context.perspectives],
+            columns,
+        )
+    _row(
+        ws,
+        [_("Overall"), display_float(context.result.score)]
+        + [display_float(p.overall) for p in context.perspectives],
+        columns,
+    )
+    _finish(ws)
 
 
 def _benchmark_sheet(wb: Workbook, context: ReportContext, g: GroupFigures) -> None:

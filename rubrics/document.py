@@ -130,6 +130,13 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
         "aggregate": doc.get("aggregate", "domains"),
         # Only when not the default: documents stored before the field existed keep their hash.
         **({"level": doc["level"]} if doc.get("level", "institution") != "institution" else {}),
+        # A review panel's rule; the default (majority) is left out so that versions
+        # imported before the key existed keep their content hash.
+        **(
+            {"consensus": doc["consensus"]}
+            if doc.get("consensus", "majority") != "majority"
+            else {}
+        ),
         "scale": [
             {
                 "value": canonical_number(level["value"]),

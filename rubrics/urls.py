@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.library, name="library"),
     path("import/", views.import_rubrics, name="import"),
     path("<slug:slug>/<str:version>/", views.version_detail, name="version"),
+    path("<slug:slug>/<str:version>/scoring/", views.version_scoring, name="scoring"),
     path("<slug:slug>/<str:version>/download/", views.version_download, name="download"),
 ]

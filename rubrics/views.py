@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from qa_tool.core.roles import administrator_required
 
 from .document import RubricFileError, dump_yaml
+from .explain import scoring_explanation
 from .forms import RubricImportForm
 from .models import Rubric, RubricVersion
 from .services import rubric_import
@@ -39,6 +40,15 @@ def version_detail(request, slug: str, version: str):
         "rubrics/version_detail.html",
         {"version": rubric_version, "domains": domains, "scale": scale},
     )
+
+
+@login_required
+def version_scoring(request, slug: str, version: str):
+    """How this version's scores, bands and pass or fail are worked out, in the reader's
+    language, from the version's own settings."""
+    rubric_version = _version(slug, version)
+    context = {"version": rubric_version, **scoring_explanation(rubric_version)}
+    return render(request, "rubrics/version_scoring.html", context)
 
 
 @login_required

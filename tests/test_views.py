@@ -54,7 +54,9 @@ def test_reviewer_dashboard_lists_every_institution(client, reviewer, assessment
     assert reverse("assessments:score", args=[other_assessment.pk]) in page
 
 
-def test_admin_dashboard_links_to_library_and_admin(client, admin_user):
+def test_admin_dashboard_links_to_library_and_admin(
+    client, admin_user, institution, rubric_version
+):
     client.force_login(admin_user)
     page = client.get(reverse("dashboard")).content.decode()
     assert reverse("rubrics:import") in page and reverse("admin:index") in page

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import UserSession
+from .models import AccountEvent, UserSession
 
 
 @admin.register(UserSession)
@@ -14,4 +14,22 @@ class UserSessionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The account log, read-only: it records what happened."""
+
+    list_display = ["at", "kind", "institution", "email", "role", "actor"]
+    list_filter = ["kind", "institution"]
+    search_fields = ["email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

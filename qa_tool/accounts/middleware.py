@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
@@ -142,4 +143,21 @@ class TwoFactorMiddleware:
                     return redirect(f"{target}?{query}")
                 if view_name != "accounts:two_factor" and must_set_up_two_factor(user):
                     return redirect("accounts:two_factor")
+        return self.get_response(request)
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person's pages are in their own language (``User.language``), whatever
+    the browser asks; LocaleMiddleware's choice stays for everyone else and for people
+    without a preference. Downloads follow, since exporters read the active language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None else ""
+        if language and user.is_authenticated and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -7,6 +7,7 @@ import time
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from .language import remember_first_language
 from .middleware import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
 from .net import client_ip, user_agent
 from .services import user_session_forget, user_session_record
@@ -14,6 +15,8 @@ from .services import user_session_forget, user_session_record
 
 @receiver(user_logged_in, dispatch_uid="qa_accounts_signed_in")
 def _signed_in(sender, request, user, **kwargs) -> None:
+    if request is not None:
+        remember_first_language(user=user, request=request)
     session = getattr(request, "session", None)
     if session is None:
         return

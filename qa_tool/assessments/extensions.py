@@ -46,3 +46,50 @@ def wizard_context(assessment: Assessment) -> dict[str, Any]:
     for provider in _wizard:
         context.update(provider(assessment))
     return context
+
+
+# More keys for an assessment's score JSON (``assessment_score --json``): given the
+# assessment and the JSON built so far, add to it in place (the review panel adds its
+# ratings and agreement).
+ScoreJson = Callable[[Assessment, dict[str, Any]], None]
+_score_json: list[ScoreJson] = []
+
+
+def register_score_json(provider: ScoreJson) -> None:
+    if provider not in _score_json:
+        _score_json.append(provider)
+
+
+def extend_score_json(assessment: Assessment, data: dict[str, Any]) -> None:
+    for provider in _score_json:
+        provider(assessment, data)
+
+
+class PortableExtension:
+    """More of the portable assessment file, read and written by a higher room.
+
+    ``prepare`` sees the file first (it may fill ``responses`` from other keys, or raise
+    ``AssessmentError``), ``imported`` runs in the import's transaction once the answers
+    are saved, ``export`` adds keys to an exported file.
+    """
+
+    def prepare(self, data: Any) -> Any:
+        return data
+
+    def imported(self, assessment: Assessment, data: Any, *, actor: Any, source: str) -> None:
+        return None
+
+    def export(self, assessment: Assessment) -> dict[str, Any]:
+        return {}
+
+
+_portable: list[PortableExtension] = []
+
+
+def register_portable(extension: PortableExtension) -> None:
+    if extension not in _portable:
+        _portable.append(extension)
+
+
+def portable_extensions() -> list[PortableExtension]:
+    return list(_portable)

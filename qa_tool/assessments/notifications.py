@@ -19,7 +19,8 @@ from .models import Assessment, Status
 logger = logging.getLogger(__name__)
 
 
-def _recipients(assessment: Assessment) -> list[str]:
+def _recipients(assessment: Assessment) -> dict[str, list[str]]:
+    """Each language and the addresses of the people who read it."""
     if assessment.status == Status.SUBMITTED:
         people = User.objects.filter(role=Role.REVIEWER)
     else:
@@ -34,17 +35,19 @@ def _recipients(assessment: Assessment) -> list[str]:
             ]
             wanted |= Q(role=Role.CONTRIBUTOR, assignments__unit_id__in=units)
         people = User.objects.filter(wanted, institution_id=assessment.institution_id)
-    return sorted(
-        set(people.filter(is_active=True).exclude(email="").values_list("email", flat=True))
-    )
+    by_language: dict[str, set[str]] = {}
+    known = {code for code, _name in settings.LANGUAGES}
+    for email, language in (
+        people.filter(is_active=True).exclude(email="").values_list("email", "language")
+    ):
+        language = language if language in known else settings.LANGUAGE_CODE
+        by_language.setdefault(language, set()).add(email)
+    return {language: sorted(emails) for language, emails in sorted(by_language.items())}
 
 
-def notify_status_change(*, assessment: Assessment, actor: Any = None, comment: str = "") -> int:
-    """Tell the people concerned; return how many messages were sent."""
-    recipients = _recipients(assessment)
-    if not recipients:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
+def _message(*, assessment: Assessment, language: str, comment: str) -> tuple[str, str] | None:
+    """The subject and body in ``language``, or None for a status that sends nothing."""
+    with translation.override(language):
         context = {
             "institution": assessment.institution.name,
             "rubric": str(assessment.rubric_version),
@@ -60,16 +63,27 @@ def notify_status_change(*, assessment: Assessment, actor: Any = None, comment: 
             Status.VALIDATED: _("Validated: %(institution)s, %(rubric)s, cycle %(cycle)s"),
         }.get(assessment.status)
         if subject is None:
-            return 0
+            return None
         subject = subject % context
         path = reverse("assessments:score", args=[assessment.pk])
         body = [subject, "", _("Open it at: %(path)s") % {"path": settings.SITE_URL + path}]
         if comment:
             body += ["", _("Reviewer's comment:"), comment]
-    message = "\n".join(body)
-    sent = send_mass_mail(
-        [(subject, message, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients],
-        fail_silently=True,
-    )
+    return subject, "\n".join(body)
+
+
+def notify_status_change(*, assessment: Assessment, actor: Any = None, comment: str = "") -> int:
+    """Tell the people concerned, each in their own language (one message composed per
+    language); return how many messages were sent."""
+    datatuple = []
+    for language, recipients in _recipients(assessment).items():
+        message = _message(assessment=assessment, language=language, comment=comment)
+        if message is None:
+            return 0
+        subject, body = message
+        datatuple += [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients]
+    if not datatuple:
+        return 0
+    sent = send_mass_mail(datatuple, fail_silently=True)
     logger.info("assessment %s %s: %s e-mail(s)", assessment.pk, assessment.status, sent)
     return sent

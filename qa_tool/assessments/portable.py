@@ -24,6 +24,7 @@ from rubrics.scoring import canonical_number
 
 from .audit import level_json
 from .evidence import invalid_links
+from .extensions import portable_extensions
 from .models import Assessment, Cycle, Status
 from .selectors import responses_by_code
 from .services import (
@@ -91,6 +92,8 @@ def assessment_export(assessment: Assessment) -> dict[str, Any]:
         data["review_comment"] = assessment.review_comment
     elif status == "submitted" and review:
         data["review"] = review
+    for extension in portable_extensions():
+        data.update(extension.export(assessment))
     return data
 
 
@@ -115,6 +118,18 @@ def _check_review(
 
 
 def assessment_import(*, data: Any, actor: Any = None, source: str = "file") -> Assessment:
+    """Create or update an assessment from the portable JSON format, atomically; the
+    extensions (e.g. the review panel's ``raters``) read their keys in the same transaction."""
+    with transaction.atomic():
+        for extension in portable_extensions():
+            data = extension.prepare(data)
+        assessment = _assessment_import(data=data, actor=actor, source=source)
+        for extension in portable_extensions():
+            extension.imported(assessment, data, actor=actor, source=source)
+    return assessment
+
+
+def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
     """Create or update an assessment from the portable JSON format, atomically.
 
     A validated file is answered, submitted, reviewed and validated in one

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from rubrics import scoring
 from rubrics.models import RubricVersion
 
+from .extensions import extend_score_json
 from .models import Assessment, Evidence, Response, Status
 
 
@@ -205,7 +206,7 @@ def scores_json(scores: AssessmentScores, responses: dict[str, Response]) -> dic
 def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
     """The contract's JSON, as printed by ``assessment_score --json``: the headline result."""
     responses = responses_by_code(assessment)
-    return {
+    data: dict[str, Any] = {
         "assessment": assessment.pk,
         "institution": assessment.institution.code,
         "rubric": assessment.rubric_version.rubric.slug,
@@ -215,3 +216,6 @@ def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
         "status": assessment.status,
         **scores_json(assessment_scores(assessment, responses), responses),
     }
+    # Higher rooms add their keys (the review panel: ratings, agreement, raters, alpha).
+    extend_score_json(assessment, data)
+    return data

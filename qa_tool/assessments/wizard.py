@@ -110,6 +110,11 @@ class FillWizard(NamedUrlSessionWizardView):
             # The institution's own officer or contributor: the assessment is no longer editable; say why.
             messages.info(request, refusal)
             return redirect("assessments:score", self.assessment.pk)
+        self._set_up()
+        return super().dispatch(request, *args, **kwargs)
+
+    def _set_up(self) -> None:
+        """The steps of the assessment's rubric version and what is saved (after the checks)."""
         version = self.assessment.rubric_version
         self.version = version
         self.domains = list(version.domains.all())
@@ -121,7 +126,6 @@ class FillWizard(NamedUrlSessionWizardView):
             REVIEW_STEP if REVIEW_STEP not in {d.code for d in self.domains} else "_review"
         )
         self._load_responses()
-        return super().dispatch(request, *args, **kwargs)
 
     def _load_responses(self) -> None:
         self.responses = responses_by_code(self.assessment)
@@ -227,14 +231,7 @@ class FillWizard(NamedUrlSessionWizardView):
                 {"ok": False, "problems": [self._malformed_text(malformed)]}, status=400
             )
         try:
-            saved = assessment_save_answers(
-                assessment=self.assessment,
-                answers=answers,
-                actor=request.user,
-                source="web",
-                base_revisions=revisions,
-                changed_fields=form.changed_fields(),
-            )
+            saved = self.save_step_answers(form, answers, revisions)
         except AnswerConflict as conflict:
             return self._render_conflict(step, form, conflict, autosave)
         except AssessmentError as error:
@@ -275,6 +272,20 @@ class FillWizard(NamedUrlSessionWizardView):
             self._load_responses()
             return self.render(self.get_form(step, data=self._rebased(form)))
         return redirect(self.get_step_url(self.get_next_step(step)))
+
+    def save_step_answers(
+        self, form: DomainStepForm, answers: dict, revisions: dict[str, int]
+    ) -> dict[str, int]:
+        """Write a step's answers; the seam a rater's wizard (``qa_tool.panels``) replaces
+        to save the rater's own levels instead of the assessment's answers."""
+        return assessment_save_answers(
+            assessment=self.assessment,
+            answers=answers,
+            actor=self.request.user,
+            source="web",
+            base_revisions=revisions,
+            changed_fields=form.changed_fields(),
+        )
 
     @staticmethod
     def _malformed_text(codes: list[str]) -> str:

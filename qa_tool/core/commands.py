@@ -1,18 +1,57 @@
-"""The one way import commands report a refusal: every problem on its own line, then a count."""
+"""Management commands in the operator's language, and the one way import commands report
+a refusal: every problem on its own line, then a count.
+
+Every command of the project derives from ``TranslatedCommand``: its printed messages are
+translatable and come out in ``settings.LANGUAGE_CODE``, or in the language of ``--lang``
+(a command that already has ``--lang`` for its output, such as ``export_report``, prints
+its messages in that language too).
+"""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext_lazy, ngettext
 
 from .refusals import Refusal
 
 
-class ImportCommand(BaseCommand):
+class TranslatedCommand(BaseCommand):
+    """A command whose messages are in ``--lang`` (default ``settings.LANGUAGE_CODE``)."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if not any("--lang" in action.option_strings for action in parser._actions):
+            parser.add_argument(
+                "--lang",
+                choices=[code for code, _name in settings.LANGUAGES],
+                default=None,
+                help=f"language of the messages (default: {settings.LANGUAGE_CODE})",
+            )
+        return parser
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        with translation.override(options.get("lang") or settings.LANGUAGE_CODE):
+            return super().execute(*args, **options)
+
+
+class ImportCommand(TranslatedCommand):
     """Base of the import commands: ``refuse`` prints each problem and stops with status 1."""
 
-    nothing_done = "nothing was changed"
+    nothing_done = gettext_lazy("nothing was changed")
 
     def refuse(self, refusal: Refusal, *, source: str = "") -> CommandError:
         for item in refusal.problems:
             self.stderr.write(item.at(source) if source else item)
-        return CommandError(f"{len(refusal.problems)} problem(s) found; {self.nothing_done}.")
+        count = len(refusal.problems)
+        return CommandError(
+            ngettext(
+                "%(count)s problem found; %(nothing_done)s.",
+                "%(count)s problems found; %(nothing_done)s.",
+                count,
+            )
+            % {"count": count, "nothing_done": self.nothing_done}
+        )

@@ -27,7 +27,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["institution"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Role in the network"), {"fields": ("role", "institution")}),
+        (_("Role in the network"), {"fields": ("role", "institution", "language")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,

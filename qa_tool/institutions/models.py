@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -131,6 +132,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages, e-mails and downloads are in this language."),
+    )
 
     class Meta(AbstractUser.Meta):
         constraints = [
@@ -169,6 +177,11 @@ class User(AbstractUser):
     @property
     def sees_all_institutions(self) -> bool:
         return self.is_reviewer or self.is_administrator
+
+    @property
+    def preferred_language(self) -> str:
+        """The language for this person's pages, e-mails and downloads."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Level(models.TextChoices):

@@ -45,7 +45,11 @@ def _choice(value: str, choices: type, column: str) -> tuple[str | None, str | N
         if wanted in (choice.value, str(choice.label).lower()):
             return choice.value, None
     allowed = ", ".join(c.value for c in choices)
-    return None, f"{column}: {value!r} is not one of {allowed}"
+    return None, _("%(column)s: %(value)s is not one of %(allowed)s") % {
+        "column": column,
+        "value": repr(value),
+        "allowed": allowed,
+    }
 
 
 def _size(value: str) -> tuple[str | None, str | None]:
@@ -55,7 +59,7 @@ def _size(value: str) -> tuple[str | None, str | None]:
         return SizeBand.for_headcount(int(digits)).value, None
     band, problem = _choice(value, SizeBand, "size")
     if problem:
-        problem += " or a number of students"
+        problem = _("%(problem)s or a number of students") % {"problem": problem}
     return band, problem
 
 
@@ -63,7 +67,9 @@ def _country(value: str) -> tuple[str | None, str | None]:
     raw = value.strip()
     code = countries.alpha2(raw) or countries.by_name(raw)
     if not code:
-        return None, f"country: {value!r} is not an ISO 3166 country code or name"
+        return None, _("country: %(value)s is not an ISO 3166 country code or name") % {
+            "value": repr(value)
+        }
     return code, None
 
 
@@ -108,7 +114,8 @@ def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[Proble
     header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], [Problem(f"missing column(s) {', '.join(missing)}", "header")]
+        message = _("missing column(s) %(columns)s") % {"columns": ", ".join(missing)}
+        return [], [Problem(message, _("header"))]
     reader.fieldnames = header
     rows: list[dict[str, str]] = []
     problems: list[Problem] = []
@@ -120,20 +127,23 @@ def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[Proble
         row_problems = _cell_problems(cells)
         if row_problems:
             # The other checks would quote the same unusable text back.
-            problems.extend(Problem(p, f"line {line}") for p in row_problems)
+            problems.extend(Problem(p, _("line %(line)s") % {"line": line}) for p in row_problems)
             continue
         code = cells["code"]
         if not code:
-            row_problems.append("code: required")
+            row_problems.append(_("code: required"))
         elif len(code) > 20:
-            row_problems.append("code: at most 20 characters")
+            row_problems.append(_("code: at most 20 characters"))
         elif code in seen:
-            row_problems.append(f"code: {code} appears again (first on line {seen[code]})")
+            row_problems.append(
+                _("code: %(code)s appears again (first on line %(line)s)")
+                % {"code": code, "line": seen[code]}
+            )
         seen.setdefault(code, line)
         if not cells["name"]:
-            row_problems.append("name: required")
+            row_problems.append(_("name: required"))
         elif len(cells["name"]) > 200:
-            row_problems.append("name: at most 200 characters")
+            row_problems.append(_("name: at most 200 characters"))
         values = {"code": code, "name": cells["name"]}
         for column, (value, problem) in {
             "country": _country(cells["country"]),
@@ -149,11 +159,14 @@ def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[Proble
             values["delivery_mode"], problem = _choice(mode, DeliveryMode, "delivery_mode")
             if problem:
                 row_problems.append(problem)
-        label = f"line {line}" + (f" ({code[:20]})" if code else "")
+        if code:
+            label = _("line %(line)s (%(code)s)") % {"line": line, "code": code[:20]}
+        else:
+            label = _("line %(line)s") % {"line": line}
         problems.extend(Problem(p, label) for p in row_problems)
         rows.append(values)
     if not rows and not problems:
-        problems.append(Problem("the file has no institution rows"))
+        problems.append(Problem(_("the file has no institution rows")))
     return rows, problems
 
 

@@ -127,7 +127,7 @@ def test_staff_are_sent_to_set_up_when_required(client, request, persona):
     client.post(setup, {"action": "start"})
     device = TOTPDevice.objects.get(user=user)
     client.post(setup, {"action": "confirm", "otp_token": code(device)})
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("dashboard"), follow=True).status_code == 200
 
 
 @override_settings(QA_REQUIRE_2FA_STAFF=True)

@@ -409,7 +409,7 @@ def test_bad_review_values_are_all_located_and_nothing_is_saved(tmp_path, setup)
         "review.C9: no such criterion in this rubric",
         "review.C2.value: N/A is not allowed for this criterion",
         "review.C4.value: 7 is not a level of the scale (0, 1, 2, 3)",
-        "4 problem(s) found; nothing was changed.",
+        "4 problems found; nothing was changed.",
     ):
         assert message in err
     assert not Assessment.objects.exists() and not AuditEvent.objects.exists()

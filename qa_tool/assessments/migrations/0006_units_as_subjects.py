@@ -39,7 +39,7 @@ def units_to_subjects(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0005_assessment_reviewed_by"),
-        ("institutions", "0002_units_and_contributors"),
+        ("institutions", "0003_units_and_contributors"),
         ("rubrics", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -20,6 +20,7 @@ from .answers import (
     submission_problems,
 )
 from .campaigns import campaign_create, campaign_units
+from .cycles import cycle_open
 from .errors import AnswerConflict, AssessmentError, Conflict
 from .evidence import evidence_add, evidence_remove
 from .review import ReviewInput, assessment_return, assessment_save_review, assessment_validate
@@ -40,6 +41,7 @@ __all__ = [
     "campaign_create",
     "campaign_units",
     "check_answers",
+    "cycle_open",
     "evidence_add",
     "evidence_remove",
     "missing_criteria",

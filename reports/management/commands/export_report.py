@@ -1,16 +1,18 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from qa_tool.assessments.lookups import assessment_for_operator
 from qa_tool.benchmarks.audience import Audience
+from qa_tool.core.commands import TranslatedCommand
 from reports.context import build_report_context
 from reports.exporters import EXPORTERS
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Write an assessment's report as PDF, Excel or JSON, in any of the interface languages."
 
     def add_arguments(self, parser):
@@ -29,7 +31,9 @@ class Command(BaseCommand):
     def handle(self, *args, assessment_id, format, lang, output, as_institution, **options):
         languages = [code for code, _name in settings.LANGUAGES]
         if lang not in languages:
-            raise CommandError(f"--lang must be one of {', '.join(languages)}")
+            raise CommandError(
+                _("--lang must be one of %(languages)s") % {"languages": ", ".join(languages)}
+            )
         assessment = assessment_for_operator(assessment_id)
         # The command runs for an operator; it reads as the coordinating centre does, or,
         # with --as-institution, as the institution's own people do.
@@ -42,5 +46,6 @@ class Command(BaseCommand):
         path = Path(output)
         path.write_bytes(content)
         self.stdout.write(
-            f"{format} report of assessment {assessment_id} ({lang}) written to {path}"
+            _("%(format)s report of assessment %(id)s (%(language)s) written to %(path)s")
+            % {"format": format, "id": assessment_id, "language": lang, "path": path}
         )

@@ -1,13 +1,15 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from qa_tool.assessments.lookups import assessment_for_operator
+from qa_tool.core.commands import TranslatedCommand
 from reports.workbook import export_workbook
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = (
         "Write an assessment's offline fill-in workbook (.xlsx), with the current answers "
         "or blank; upload it back with import_workbook or on the assessment's page."
@@ -31,6 +33,11 @@ class Command(BaseCommand):
         try:
             Path(output).write_bytes(data)
         except OSError as exc:
-            raise CommandError(f"{output}: cannot write ({exc.strerror})") from None
-        kind = "blank workbook" if blank else "workbook"
-        self.stdout.write(f"assessment {assessment_id}: {kind} written to {output}")
+            raise CommandError(
+                _("%(file)s: cannot write (%(reason)s)") % {"file": output, "reason": exc.strerror}
+            ) from None
+        if blank:
+            message = _("assessment %(id)s: blank workbook written to %(path)s")
+        else:
+            message = _("assessment %(id)s: workbook written to %(path)s")
+        self.stdout.write(message % {"id": assessment_id, "path": output})

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qa_tool.core.commands import ImportCommand
@@ -31,7 +32,7 @@ class Command(ImportCommand):
     def handle(self, *args, file, user, **options):
         person = get_user_model().objects.filter(username=user).first()
         if person is None or not person.is_active:
-            raise CommandError(f"no active user {user}")
+            raise CommandError(_("no active user %(user)s") % {"user": user})
         reason = check_file_name(Path(file).name)
         if reason:
             raise CommandError(reason)
@@ -43,7 +44,9 @@ class Command(ImportCommand):
             with path.open("rb") as handle:
                 data = handle.read(min(size, limit) + 1)
         except OSError as exc:
-            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
+            raise CommandError(
+                _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
+            ) from None
         try:
             changed = import_workbook(data=data, user=person, source="workbook")
         except WorkbookError as exc:

@@ -1,13 +1,15 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from qa_tool.core.commands import TranslatedCommand
 from rubrics.document import dump_yaml, to_file_document
 from rubrics.models import RubricVersion
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Write a rubric version to a YAML (or .json) file that imports back to the same rubric."
 
     def add_base_argument(self, parser, *args, **kwargs):
@@ -26,12 +28,19 @@ class Command(BaseCommand):
             versions = versions.filter(version=rubric_version)
         version = versions.first()
         if version is None:
-            what = f"{slug} version {rubric_version}" if rubric_version else slug
-            raise CommandError(f"no rubric {what}")
+            if rubric_version:
+                raise CommandError(
+                    _("no rubric %(slug)s version %(version)s")
+                    % {"slug": slug, "version": rubric_version}
+                )
+            raise CommandError(_("no rubric %(slug)s") % {"slug": slug})
         path = Path(output)
         if path.suffix.lower() == ".json":
             text = json.dumps(to_file_document(version.content), ensure_ascii=False, indent=2)
         else:
             text = dump_yaml(version.content)
         path.write_text(text, encoding="utf-8")
-        self.stdout.write(f"{slug} {version.version} written to {path}")
+        self.stdout.write(
+            _("%(slug)s %(version)s written to %(path)s")
+            % {"slug": slug, "version": version.version, "path": path}
+        )

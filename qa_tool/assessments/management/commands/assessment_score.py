@@ -1,12 +1,13 @@
 import json
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from qa_tool.assessments.lookups import assessment_for_operator
 from qa_tool.assessments.selectors import assessment_score_json
+from qa_tool.core.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Print an assessment's score (the scoring contract's result) as a table or JSON."
 
     def add_arguments(self, parser):
@@ -29,30 +30,58 @@ class Command(BaseCommand):
             return "—" if value is None else f"{value:.1f} %"
 
         def level(value, na):
-            return "N/A" if na else ("—" if value is None else str(value))
+            return _("N/A") if na else ("—" if value is None else str(value))
 
         overall = data["overall"]
+        labels = {
+            "headline": _("Headline"),
+            "completion": _("Completion"),
+            "overall": _("Overall"),
+            "band": _("Band"),
+            "passed": _("Passed"),
+        }
+        width = max(len(label) for label in labels.values()) + 2
+        headline = data["headline"].replace("_", "-")
+        if data["validated"]:
+            headline += " " + _("(self-assessed %(score)s)") % {
+                "score": pct(data["self_assessed"]["overall"]["score"])
+            }
         lines = [
-            f"Assessment {data['assessment']}: {data['institution']} · {data['rubric']} {data['version']}"
-            + (f" · {data['subject']}" if data["subject"] else "")
-            + f" · cycle {data['cycle']} · {data['status']}",
-            f"Headline    {data['headline'].replace('_', '-')}"
-            + (
-                f" (self-assessed {pct(data['self_assessed']['overall']['score'])})"
-                if data["validated"]
-                else ""
-            ),
-            f"Completion  {pct(data['completion'])}",
-            f"Overall     {pct(overall['score'])}   points {overall['points']} / {overall['points_possible']}",
-            f"Band        {overall['band'] or '—'}",
+            _(
+                "Assessment %(id)s: %(institution)s · %(rubric)s %(version)s · cycle %(cycle)s"
+                " · %(status)s"
+            )
+            % {
+                "id": data["assessment"],
+                "institution": data["institution"],
+                "rubric": data["rubric"],
+                "version": data["version"],
+                "cycle": data["cycle"],
+                "status": data["status"],
+            }
+            + (f" · {data['subject']}" if data.get("subject") else ""),
+            labels["headline"].ljust(width) + headline,
+            labels["completion"].ljust(width) + pct(data["completion"]),
+            labels["overall"].ljust(width)
+            + pct(overall["score"])
+            + "   "
+            + _("points %(points)s / %(possible)s")
+            % {"points": overall["points"], "possible": overall["points_possible"]},
+            labels["band"].ljust(width) + (overall["band"] or "—"),
         ]
         if overall["passed"] is not None:
-            lines.append(f"Passed      {'yes' if overall['passed'] else 'no'}")
+            lines.append(
+                labels["passed"].ljust(width) + (_("yes") if overall["passed"] else _("no"))
+            )
         if overall["failed_critical"]:
-            lines.append("Failed critical: " + ", ".join(overall["failed_critical"]))
-        lines += ["", f"{'Domain':<12}{'Score':>10}"]
+            lines.append(
+                _("Failed critical: %(codes)s") % {"codes": ", ".join(overall["failed_critical"])}
+            )
+        domain, score = _("Domain"), _("Score")
+        lines += ["", f"{domain:<12}{score:>10}"]
         lines += [f"{d['code']:<12}{pct(d['score']):>10}" for d in data["domains"]]
-        lines += ["", f"{'Criterion':<12}{'Level':>8}{'Score':>10}{'Self':>8}{'Reviewer':>10}"]
+        criterion, lvl, own, reviewer = _("Criterion"), _("Level"), _("Self"), _("Reviewer")
+        lines += ["", f"{criterion:<12}{lvl:>8}{score:>10}{own:>8}{reviewer:>10}"]
         for c in data["criteria"]:
             lines.append(
                 f"{c['code']:<12}{level(c['value'], c['na']):>8}{pct(c['score']):>10}"

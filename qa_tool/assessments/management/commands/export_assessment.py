@@ -1,13 +1,14 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from qa_tool.assessments.lookups import assessment_for_operator
 from qa_tool.assessments.portable import assessment_export
+from qa_tool.core.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = "Write an assessment to the portable JSON format read by import_assessment."
 
     def add_arguments(self, parser):
@@ -20,4 +21,6 @@ class Command(BaseCommand):
             json.dumps(assessment_export(assessment), ensure_ascii=False, indent=2) + "\n",
             encoding="utf-8",
         )
-        self.stdout.write(f"assessment {assessment_id} written to {output}")
+        self.stdout.write(
+            _("assessment %(id)s written to %(path)s") % {"id": assessment_id, "path": output}
+        )

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from qa_tool.assessments.portable import assessment_import
 from qa_tool.assessments.services import AssessmentError
@@ -20,9 +21,13 @@ class Command(ImportCommand):
             # Bounded: a 1,000-deep file, NaN or a 5,000-digit number is a refusal, not a traceback.
             data = bounds.json_loads(Path(file).read_text(encoding="utf-8"))
         except OSError as exc:
-            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
+            raise CommandError(
+                _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
+            ) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{file}: not valid JSON ({exc})") from None
+            raise CommandError(
+                _("%(file)s: not valid JSON (%(reason)s)") % {"file": file, "reason": exc}
+            ) from None
         except bounds.BoundError as exc:
             raise CommandError(f"{file}: {exc}") from None
         try:

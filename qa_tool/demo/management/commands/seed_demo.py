@@ -4,6 +4,8 @@ import logging
 from pathlib import Path
 
 from django.test.utils import override_settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qa_tool.core.commands import ImportCommand
 from qa_tool.core.refusals import Refusal
@@ -14,7 +16,7 @@ from qa_tool.institutions.models import Role
 
 class Command(ImportCommand):
     help = "Load fictional demo institutions, users and assessments (idempotent)."
-    nothing_done = "the demo data were not loaded"
+    nothing_done = gettext_lazy("the demo data were not loaded")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -44,17 +46,36 @@ class Command(ImportCommand):
             raise self.refuse(exc) from None
         counts = summary.institutions
         self.stdout.write(
-            f"{counts.created + counts.updated + counts.unchanged} institutions "
-            f"({counts.created} new, {counts.updated} updated), "
-            f"{len(summary.people)} users ({summary.new_people} new), "
-            f"{summary.new_assessments} new assessment(s), {summary.new_plans} new action plan(s)."
+            _(
+                "%(institutions)s institutions (%(new_institutions)s new, %(updated)s updated), "
+                "%(users)s users (%(new_users)s new), %(assessments)s new assessment(s), "
+                "%(plans)s new action plan(s)."
+            )
+            % {
+                "institutions": counts.created + counts.updated + counts.unchanged,
+                "new_institutions": counts.created,
+                "updated": counts.updated,
+                "users": len(summary.people),
+                "new_users": summary.new_people,
+                "assessments": summary.new_assessments,
+                "plans": summary.new_plans,
+            }
         )
         self.stdout.write(
-            self.style.SUCCESS(f"Demo log-ins (password for all: {demo.DEMO_PASSWORD}):")
+            self.style.SUCCESS(
+                _("Demo log-ins (password for all: %(password)s):")
+                % {"password": demo.DEMO_PASSWORD}
+            )
         )
         for person in summary.people:
-            where = f" at {person.institution}" if person.institution else ""
             role = Role(person.role).label
+            if person.institution:
+                who = _("%(role)s at %(institution)s") % {
+                    "role": role,
+                    "institution": person.institution,
+                }
+            else:
+                who = str(role)
             self.stdout.write(
-                f"  {person.username:<10} {role}{where} ({person.first_name} {person.last_name})"
+                f"  {person.username:<10} {who} ({person.first_name} {person.last_name})"
             )

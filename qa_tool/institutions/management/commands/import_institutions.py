@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from qa_tool.core.commands import ImportCommand
 from qa_tool.institutions.services import (
@@ -26,13 +27,22 @@ class Command(ImportCommand):
                 data = source.read(CSV_MAX_CHARS * 4 + 1)
             text = data.decode("utf-8-sig")
         except OSError as exc:
-            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
+            raise CommandError(
+                _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
+            ) from None
         except UnicodeDecodeError:
-            raise CommandError(f"{file}: not UTF-8 text; save the CSV as UTF-8") from None
+            raise CommandError(
+                _("%(file)s: not UTF-8 text; save the CSV as UTF-8") % {"file": file}
+            ) from None
         try:
             summary = institutions_import(text=text)
         except InstitutionImportError as exc:
             raise self.refuse(exc, source=file) from None
         self.stdout.write(
-            f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
+            _("%(created)s created, %(updated)s updated, %(unchanged)s unchanged")
+            % {
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+            }
         )

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('institutions', '0001_initial'),
+        ('institutions', '0002_user_language'),
     ]
 
     operations = [
