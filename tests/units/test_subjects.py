@@ -120,7 +120,7 @@ def test_course_files_round_trip_and_every_output_carries_the_subject(
     assert json.loads(out.getvalue())["subject"] == "A1"
     out = StringIO()
     call_command("assessment_score", str(a1.pk), stdout=out)
-    assert " · A1 · cycle 2026" in out.getvalue()
+    assert "cycle 2026 · submitted · A1\n" in out.getvalue()
     context = build_report_context(assessment=a1, audience=Audience.of(reviewer))
     assert report_json(context)["subject"] == "A1"
 
