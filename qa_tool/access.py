@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from qa_tool.assessments.models import Assessment, Status
+from qa_tool.assessments.models import Assessment, Campaign, Status
 from qa_tool.core.roles import is_centre
-from qa_tool.institutions.models import Institution
+from qa_tool.institutions.models import Institution, unit_scope
 
 __all__ = [
     "can_comment_on_plan",
@@ -26,12 +27,17 @@ __all__ = [
     "can_edit_plan",
     "can_join_panel",
     "can_lead_panel",
+    "can_manage_units",
     "can_rate",
     "can_review",
     "can_see_panel_ratings",
+    "can_see_rollup",
     "edit_refusal",
     "get_assessment_for",
+    "get_campaign_for",
     "get_institution_to_manage",
+    "institution_for_rollup",
+    "is_editor_of",
     "is_officer_of",
     "may_manage_people",
 ]
@@ -60,10 +66,34 @@ def is_officer_of(user: Any, assessment: Assessment) -> bool:
     )
 
 
+def is_contributor_for(user: Any, assessment: Assessment) -> bool:
+    """A contributor of the institution to whom the assessment's unit is assigned (directly,
+    or through the programme of a course)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_contributor
+        and user.institution_id == assessment.institution_id
+        and assessment.subject_id is not None
+        and Assessment.objects.filter(pk=assessment.pk)
+        .filter(unit_scope(user, "subject_id"))
+        .exists()
+    )
+
+
+def is_editor_of(user: Any, assessment: Assessment) -> bool:
+    """Who fills an assessment: the institution's officers, and the contributors of its unit."""
+    return is_officer_of(user, assessment) or is_contributor_for(user, assessment)
+
+
 def edit_refusal(user: Any, assessment: Assessment) -> str | None:
     """Why ``user`` may not change the answers now (None when they may)."""
-    if not is_officer_of(user, assessment):
-        return _("Only a quality officer of the institution may change this assessment.")
+    if not is_editor_of(user, assessment):
+        if assessment.subject_id is None:
+            return _("Only a quality officer of the institution may change this assessment.")
+        return _(
+            "Only a quality officer of the institution, or a contributor assigned to its "
+            "unit, may change this assessment."
+        )
     if not assessment.is_editable:
         return _("This assessment is %(status)s and can no longer be changed.") % {
             "status": assessment.get_status_display()
@@ -76,8 +106,9 @@ def can_edit(user: Any, assessment: Assessment) -> bool:
 
 
 def can_edit_plan(user: Any, assessment: Assessment) -> bool:
-    """The institution's officers own its action plan, whatever the assessment's status."""
-    return is_officer_of(user, assessment)
+    """The institution's officers own its action plans, whatever the assessment's status; a
+    unit's contributors own the plans of their unit's assessments."""
+    return is_editor_of(user, assessment)
 
 
 def can_comment_on_plan(user: Any) -> bool:
@@ -87,6 +118,52 @@ def can_comment_on_plan(user: Any) -> bool:
 def can_review(user: Any, assessment: Assessment) -> bool:
     """Reviewers judge a submitted assessment; the review page is read-only otherwise."""
     return is_centre(user) and assessment.status == Status.SUBMITTED
+
+
+def can_manage_units(user: Any, institution: Institution) -> bool:
+    """Officers add and edit their own institution's programmes and courses, assign
+    contributors and run review campaigns."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_officer
+        and user.institution_id == institution.pk
+    )
+
+
+def can_see_rollup(user: Any, institution: Institution) -> bool:
+    """The institution's officers and leaders, and the coordinating centre (reviewers and
+    administrators); never a contributor, who sees only their own units."""
+    if is_centre(user):
+        return True
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_officer or user.is_leader)
+        and user.institution_id == institution.pk
+    )
+
+
+def institution_for_rollup(user: Any, code: str) -> Institution:
+    """The institution whose roll-up ``user`` asks for: 404 when they may not see it."""
+    institution = get_object_or_404(Institution.objects.visible_to(user), code=code)
+    if not can_see_rollup(user, institution):
+        raise Http404
+    return institution
+
+
+def get_campaign_for(user: Any, campaign_id: int, *, manage: bool = False) -> Campaign:
+    """A review campaign of an institution ``user`` may see as a whole (officers, leaders,
+    the centre), else 404; with ``manage``, 403 unless they are its officers."""
+    campaign = get_object_or_404(
+        Campaign.objects.filter(
+            institution__in=Institution.objects.visible_to(user)
+        ).select_related("institution", "cycle", "rubric_version__rubric"),
+        pk=campaign_id,
+    )
+    if not can_see_rollup(user, campaign.institution):
+        raise Http404
+    if manage and not can_manage_units(user, campaign.institution):
+        raise PermissionDenied
+    return campaign
 
 
 # --- review panels ----------------------------------------------------------------------------

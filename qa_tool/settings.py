@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "qa_tool.panels.apps.PanelsConfig",
     "qa_tool.demo.apps.DemoConfig",
     "qa_tool.accounts.apps.AccountsConfig",
+    "qa_tool.units.apps.UnitsConfig",
     "rubrics.apps.RubricsConfig",
     "reports.apps.ReportsConfig",
 ]

@@ -61,6 +61,7 @@ urlpatterns = [
     path("assessments/", include((assessment_patterns, "assessments"))),
     path("benchmarks/", include("qa_tool.benchmarks.urls")),
     path("actions/", include("qa_tool.actions.urls")),
+    path("units/", include("qa_tool.units.urls")),
     path("panels/", include("qa_tool.panels.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

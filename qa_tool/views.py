@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -50,20 +51,27 @@ def dashboard(request):
         )
         template = "qa_tool/dashboard_centre.html"
     elif user.institution_id:
-        start_form = StartAssessmentForm() if user.is_officer else None
+        start_form = StartAssessmentForm(institution=user.institution) if user.is_officer else None
         if start_form is not None and not (
             start_form.fields["rubric_version"].queryset.exists()
             and start_form.fields["cycle"].queryset.exists()
         ):
             start_form = None
+        # Paginated: an institution may have thousands of course reviews.
+        page = Paginator(
+            Assessment.objects.visible_to(user).order_by(
+                "-cycle__name",
+                F("subject__code").asc(nulls_first=True),
+                "rubric_version__rubric__slug",
+                "pk",
+            ),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
         context.update(
             start_form=start_form,
             institution=user.institution,
-            rows=assessments_with_scores(
-                Assessment.objects.visible_to(user).order_by(
-                    "-cycle__name", "rubric_version__rubric__slug"
-                )
-            ),
+            page=page,
+            rows=assessments_with_scores(page.object_list),
         )
         template = "qa_tool/dashboard_institution.html"
     else:

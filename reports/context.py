@@ -24,6 +24,11 @@ from qa_tool.assessments.selectors import (
 from qa_tool.benchmarks.audience import Audience
 from qa_tool.benchmarks.disclosure import QUANTILE_MINIMUM
 from qa_tool.benchmarks.models import BenchmarkRelease, ScoreSummary
+from qa_tool.benchmarks.rollup_selectors import (
+    RollupReport,
+    institution_rollup,
+    unit_versions_used,
+)
 from qa_tool.benchmarks.selectors import (
     WITHHELD,
     GroupFigures,
@@ -165,6 +170,9 @@ class ReportContext:
     priorities: list[Priority]
     plan: list[PlanLine]
     extras: dict[str, Any] = field(default_factory=dict)
+    # The institution's report: a roll-up per programme- or course-level rubric reviewed
+    # in the cycle (empty for a unit's own assessment).
+    rollups: list[RollupReport] = field(default_factory=list)
     perspectives: list[PerspectiveLine] = field(default_factory=list)
     has_panel: bool = False
 
@@ -345,9 +353,23 @@ def build_report_context(
         trend=institution_trend(assessment=assessment),
         priorities=priorities,
         plan=plan,
+        rollups=_rollups(assessment),
         perspectives=_perspectives(assessment, language),
         has_panel=panel_of(assessment) is not None,
     )
+
+
+def _rollups(assessment: Assessment) -> list[RollupReport]:
+    if assessment.subject_id is not None:
+        return []
+    return [
+        institution_rollup(
+            institution=assessment.institution, rubric_version=version, cycle=assessment.cycle
+        )
+        for version in unit_versions_used(
+            institution=assessment.institution, cycle=assessment.cycle
+        )
+    ]
 
 
 def _perspectives(assessment: Assessment, language: str) -> list[PerspectiveLine]:

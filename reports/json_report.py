@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qa_tool.assessments.selectors import scores_json
+from qa_tool.benchmarks.rollup_selectors import rollup_json
 from qa_tool.benchmarks.selectors import Figures
 from qa_tool.core.numbers import display_float
 
@@ -50,6 +51,7 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         "rubric": a.rubric_version.rubric.slug,
         "version": a.rubric_version.version,
         "cycle": a.cycle.name,
+        "subject": a.subject_code,
         "status": a.status,
         **scores_json(context.scores, context.responses),
     }
@@ -121,4 +123,5 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         }
         for line in context.plan
     ]
+    body["rollups"] = [rollup_json(r) for r in context.rollups]
     return body

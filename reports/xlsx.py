@@ -24,6 +24,7 @@ from rubrics import scoring
 
 from .cells import protect as _protect
 from .context import ReportContext
+from .rollup_xlsx import rollup_sheet
 
 PCT = "0.0"
 HEADER_FONT = Font(bold=True)
@@ -95,6 +96,8 @@ def render_xlsx(context: ReportContext) -> bytes:
         _perspectives_sheet(wb, context)
     if context.benchmark.selected is not None:
         _benchmark_sheet(wb, context, context.benchmark.selected)
+    for number, report in enumerate(context.rollups, start=1):
+        rollup_sheet(wb, report, number)
     wb.active = 0
     out = BytesIO()
     wb.save(out)
@@ -110,6 +113,11 @@ def _summary_facts(context: ReportContext) -> list[tuple[str, Any]]:
         (_("Institution"), a.institution.name),
         (_("Rubric"), f"{a.rubric_version.display_title} ({a.rubric_version.version})"),
         (_("Cycle"), a.cycle.name),
+        *(
+            [(_("Programme or course"), f"{a.subject.code} · {a.subject.title}")]
+            if a.subject_id
+            else []
+        ),
         (_("Status"), a.get_status_display()),
         (_("Overall score"), display_float(result.score)),
         (_("Self-assessed score"), display_float(context.self_result.score)),

@@ -128,6 +128,8 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
         "title": _text(doc["title"]),
         "description": _optional_text(doc, "description"),
         "aggregate": doc.get("aggregate", "domains"),
+        # Only when not the default: documents stored before the field existed keep their hash.
+        **({"level": doc["level"]} if doc.get("level", "institution") != "institution" else {}),
         # A review panel's rule; the default (majority) is left out so that versions
         # imported before the key existed keep their content hash.
         **(

@@ -94,6 +94,15 @@ class RubricVersion(models.Model):
         return self.content.get("bands", [])
 
     @property
+    def level(self) -> str:
+        """``institution``, ``programme`` or ``course``: what one assessment is about."""
+        return str(self.content.get("level", "institution"))
+
+    @property
+    def is_unit_level(self) -> bool:
+        return self.level != "institution"
+
+    @property
     def pass_rule(self) -> dict[str, Any] | None:
         return self.content.get("pass")
 

@@ -8,7 +8,7 @@ from typing import Any
 import factory
 
 from qa_tool.assessments.models import Cycle
-from qa_tool.institutions.models import Institution, Role, User
+from qa_tool.institutions.models import Institution, Role, Unit, User
 from rubrics.document import validate
 from rubrics.models import RubricVersion
 from rubrics.services import rubric_import
@@ -45,6 +45,24 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ("institution", "code")
+
+    institution = factory.SubFactory(InstitutionFactory)
+    level = "course"
+    code = factory.Sequence(lambda n: f"C{n:04d}")
+    title = factory.LazyAttribute(lambda u: f"Course {u.code}")
+
+
+def subject_for(version: RubricVersion, institution: Institution, code: str = "") -> Unit | None:
+    """A unit of the rubric's level in the institution (None for an institution rubric)."""
+    if version.level == "institution":
+        return None
+    return UnitFactory(institution=institution, level=version.level, code=code or "UNIT-1")
 
 
 class CycleFactory(factory.django.DjangoModelFactory):

@@ -25,7 +25,7 @@ def previous_assessment_query(assessment: Assessment):
         Assessment.objects.filter(
             institution_id=assessment.institution_id,
             rubric_version__rubric_id=assessment.rubric_version.rubric_id,
-            subject=assessment.subject,
+            subject_id=assessment.subject_id,
             cycle__name__lt=assessment.cycle.name,
         )
         .order_by("-cycle__name", "-pk")

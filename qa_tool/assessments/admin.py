@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from rubrics.admin import RubricTitleListFilter
 
-from .models import Assessment, AuditEvent, Cycle
+from .models import Assessment, AuditEvent, Campaign, Cycle
 
 
 @admin.register(Cycle)
@@ -14,10 +14,10 @@ class CycleAdmin(admin.ModelAdmin):
 class AssessmentAdmin(admin.ModelAdmin):
     """Read-only: answers change only through the services, which keep the audit trail."""
 
-    list_display = ["institution", "rubric_version", "cycle", "status", "updated_at"]
+    list_display = ["institution", "subject", "rubric_version", "cycle", "status", "updated_at"]
     list_filter = ["status", "cycle", ("rubric_version", RubricTitleListFilter)]
-    list_select_related = ["institution", "rubric_version__rubric", "cycle"]
-    search_fields = ["institution__code", "institution__name"]
+    list_select_related = ["institution", "subject", "rubric_version__rubric", "cycle"]
+    search_fields = ["institution__code", "institution__name", "subject__code"]
 
     def has_add_permission(self, request):
         return False
@@ -44,4 +44,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Read-only: campaigns are created by officers through the service."""
+
+    list_display = ["name", "institution", "rubric_version", "cycle", "created_at"]
+    list_filter = ["cycle"]
+    list_select_related = ["institution", "rubric_version__rubric", "cycle"]
+    search_fields = ["name", "institution__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

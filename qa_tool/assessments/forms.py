@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
 from qa_tool.core import bounds
-from qa_tool.institutions.models import Region
+from qa_tool.institutions.models import Region, Unit
 from rubrics.i18n import localize
 from rubrics.models import Criterion, RubricVersion
 from rubrics.scoring import canonical_number_text
@@ -97,9 +97,18 @@ class StartAssessmentForm(forms.Form):
     cycle = forms.ModelChoiceField(
         label=_("Cycle"), queryset=Cycle.objects.none(), empty_label=None
     )
+    subject = forms.ModelChoiceField(
+        label=_("Programme or course (for a programme or course rubric)"),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, institution: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(institution=institution) if institution else Unit.objects.none()
+        self.fields["subject"].queryset = units.order_by("level", "code")
+        if not units.exists():
+            del self.fields["subject"]
         self.fields["rubric_version"].queryset = RubricVersion.objects.offered().select_related(
             "rubric"
         )

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from qa_tool.institutions.models import Institution, institution_scope
+from qa_tool.institutions.models import Institution, Unit, institution_scope, unit_scope
 from rubrics.models import Criterion, RubricVersion
 
 
@@ -54,7 +54,32 @@ EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> AssessmentQuerySet:
         """Institution scoping: an assessment is visible with its institution."""
-        return self.filter(institution_scope(user, "institution_id"))
+        return self.filter(institution_scope(user, "institution_id")).filter(
+            unit_scope(user, "subject_id")
+        )
+
+
+class Campaign(models.Model):
+    """A review campaign: one rubric version, one cycle, many units' assessments at once."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="campaigns")
+    rubric_version = models.ForeignKey(
+        RubricVersion, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("review campaign")
+        verbose_name_plural = _("review campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.institution.code} · {self.name}"
 
 
 class Assessment(models.Model):
@@ -65,9 +90,24 @@ class Assessment(models.Model):
         RubricVersion, on_delete=models.PROTECT, related_name="assessments"
     )
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
-    # Blank means the whole institution. A later step may assess a programme or a
-    # course (e.g. "programme:MBA-ONLINE") and roll results up to the institution.
-    subject = models.CharField(_("subject"), max_length=100, blank=True, default="")
+    # None for an institution-level rubric; a programme or a course of the same
+    # institution (of the rubric's level) otherwise.
+    subject = models.ForeignKey(
+        Unit,
+        verbose_name=_("subject"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("review campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessments",
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -100,15 +140,27 @@ class Assessment(models.Model):
         ordering = ["-cycle__name", "institution__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["institution", "rubric_version", "cycle", "subject"],
+                fields=["institution", "rubric_version", "cycle"],
+                condition=Q(subject__isnull=True),
                 name="one_assessment_per_institution_rubric_cycle",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "subject", "rubric_version", "cycle"],
+                condition=Q(subject__isnull=False),
+                name="one_assessment_per_subject_rubric_cycle",
+            ),
         ]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
     def __str__(self) -> str:
-        return f"{self.institution.code} · {self.rubric_version} · {self.cycle.name}"
+        subject = f" · {self.subject.code}" if self.subject_id else ""
+        return f"{self.institution.code}{subject} · {self.rubric_version} · {self.cycle.name}"
+
+    @property
+    def subject_code(self) -> str | None:
+        """The unit's code, or None for the whole institution (files and reports)."""
+        return self.subject.code if self.subject_id else None
 
     @property
     def is_editable(self) -> bool:

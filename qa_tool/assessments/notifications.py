@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from qa_tool.institutions.models import Role, User
+from qa_tool.institutions.models import Role, UnitProgramme, User
 
 from .models import Assessment, Status
 
@@ -23,9 +24,17 @@ def _recipients(assessment: Assessment) -> dict[str, list[str]]:
     if assessment.status == Status.SUBMITTED:
         people = User.objects.filter(role=Role.REVIEWER)
     else:
-        people = User.objects.filter(
-            institution_id=assessment.institution_id, role__in=[Role.OFFICER, Role.LEADER]
-        )
+        wanted = Q(role__in=[Role.OFFICER, Role.LEADER])
+        if assessment.subject_id is not None:
+            # The unit's contributors (directly, or through a programme of the course).
+            units = [
+                assessment.subject_id,
+                *UnitProgramme.objects.filter(course_id=assessment.subject_id).values_list(
+                    "programme_id", flat=True
+                ),
+            ]
+            wanted |= Q(role=Role.CONTRIBUTOR, assignments__unit_id__in=units)
+        people = User.objects.filter(wanted, institution_id=assessment.institution_id)
     by_language: dict[str, set[str]] = {}
     known = {code for code, _name in settings.LANGUAGES}
     for email, language in (

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem
-from qa_tool.institutions.models import Institution
+from qa_tool.institutions.models import Institution, Level, Unit
 from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.scoring import canonical_number
 
@@ -80,6 +80,7 @@ def assessment_export(assessment: Assessment) -> dict[str, Any]:
         "rubric": assessment.rubric_version.rubric.slug,
         "version": assessment.rubric_version.version,
         "cycle": assessment.cycle.name,
+        "subject": assessment.subject_code,
         "status": status,
         "responses": responses,
     }
@@ -160,6 +161,9 @@ def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
         problems.extend(f"cycle: {message}" for message in exc.messages)
     if problems:
         raise AssessmentError(problems)
+    subject, subject_problems = _subject(data, institution, version)
+    if subject_problems:
+        raise AssessmentError(subject_problems)
 
     status = data["status"]
     answers = {}
@@ -208,6 +212,7 @@ def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
             rubric_version=version,
             cycle=cycle,
             actor=actor,
+            subject=subject,
             source=source,
         )
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -238,6 +243,45 @@ def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
             )
         assessment.refresh_from_db()
     return assessment
+
+
+def _subject(
+    data: dict[str, Any], institution: Institution, version: RubricVersion
+) -> tuple[Unit | None, list[str]]:
+    """The file's ``subject``: a unit code of the rubric's level, required for programme and
+    course rubrics; absent (or null) for institution rubrics."""
+    code = data.get("subject")
+    level = version.level
+    if level == Level.INSTITUTION:
+        if code is not None:
+            return None, [
+                _("subject: %(slug)s assesses the whole institution; give no subject")
+                % {"slug": version.rubric.slug}
+            ]
+        return None, []
+    label = Level(level).label.lower()
+    if not isinstance(code, str) or not code:
+        return None, [
+            _("subject: required, the code of the %(level)s this %(slug)s assessment is about")
+            % {"level": label, "slug": version.rubric.slug}
+        ]
+    unit = Unit.objects.filter(institution=institution, code=code).first()
+    if unit is None:
+        return None, [
+            _("subject: %(institution)s has no programme or course %(code)s")
+            % {"institution": institution.code, "code": code}
+        ]
+    if unit.level != level:
+        return None, [
+            _("subject: %(code)s is a %(actual)s; %(slug)s assesses a %(level)s")
+            % {
+                "code": code,
+                "actual": unit.get_level_display().lower(),
+                "slug": version.rubric.slug,
+                "level": label,
+            }
+        ]
+    return unit, []
 
 
 def _unchanged(
@@ -344,6 +388,11 @@ def _check_portable_shape(data: Any) -> list[str]:
         else:
             # Looked up in the database next: PostgreSQL refuses a NUL with an error.
             problems.extend(_text_problems(key, data[key], bounds.SHORT_TEXT_MAX))
+    subject = data.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        problems.append(_("subject: must be a unit code (a text) or null"))
+    elif subject:
+        problems.extend(_text_problems("subject", subject, bounds.SHORT_TEXT_MAX))
     status = data.get("status")
     if isinstance(status, str) and status not in PORTABLE_STATUSES:
         problems.append(_("status: must be draft, submitted or validated"))

@@ -134,7 +134,7 @@ def assessments_with_scores(
 ) -> list[tuple[Assessment, AssessmentScores]]:
     """Score a page of assessments with a fixed number of queries, whatever its length."""
     rows = list(
-        assessments.select_related("institution", "cycle", "rubric_version__rubric")
+        assessments.select_related("institution", "cycle", "rubric_version__rubric", "subject")
         .defer("rubric_version__content")
         .prefetch_related(
             Prefetch(
@@ -212,6 +212,7 @@ def assessment_score_json(assessment: Assessment) -> dict[str, Any]:
         "rubric": assessment.rubric_version.rubric.slug,
         "version": assessment.rubric_version.version,
         "cycle": assessment.cycle.name,
+        "subject": assessment.subject_code,
         "status": assessment.status,
         **scores_json(assessment_scores(assessment, responses), responses),
     }

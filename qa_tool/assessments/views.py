@@ -68,16 +68,22 @@ def _domain_rows(assessment, responses, result, evidence=None):
 @require_POST
 def assessment_start_view(request):
     user = request.user
-    form = StartAssessmentForm(request.POST)
+    form = StartAssessmentForm(request.POST, institution=user.institution)
     if not form.is_valid():
         messages.error(request, _("Choose a rubric and an open cycle."))
         return redirect("dashboard")
-    assessment, created = assessment_start(
-        institution=user.institution,
-        rubric_version=form.cleaned_data["rubric_version"],
-        cycle=form.cleaned_data["cycle"],
-        actor=user,
-    )
+    try:
+        assessment, created = assessment_start(
+            institution=user.institution,
+            rubric_version=form.cleaned_data["rubric_version"],
+            cycle=form.cleaned_data["cycle"],
+            subject=form.cleaned_data.get("subject"),
+            actor=user,
+        )
+    except AssessmentError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem.what)
+        return redirect("dashboard")
     if not created:
         messages.info(request, _("Your institution already has this assessment; here it is."))
     if can_edit(user, assessment):

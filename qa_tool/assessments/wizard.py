@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from formtools.wizard.views import NamedUrlSessionWizardView
 
-from qa_tool.access import edit_refusal, get_assessment_for, is_officer_of
+from qa_tool.access import edit_refusal, get_assessment_for, is_editor_of
 
 from .extensions import wizard_context
 from .forms import ANSWER_FIELDS, DomainStepForm, ReviewStepForm, answer_token, level_text
@@ -105,9 +105,9 @@ class FillWizard(NamedUrlSessionWizardView):
         self.assessment = get_assessment_for(request.user, kwargs["assessment_id"])
         refusal = edit_refusal(request.user, self.assessment)
         if refusal is not None:
-            if not is_officer_of(request.user, self.assessment):
+            if not is_editor_of(request.user, self.assessment):
                 raise PermissionDenied
-            # The institution's own officer: the assessment is no longer editable; say why.
+            # The institution's own officer or contributor: the assessment is no longer editable; say why.
             messages.info(request, refusal)
             return redirect("assessments:score", self.assessment.pk)
         self._set_up()

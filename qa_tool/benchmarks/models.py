@@ -57,6 +57,26 @@ class DomainScore(models.Model):
         return f"{self.summary_id}:{self.code}"
 
 
+class CriterionScore(models.Model):
+    """One criterion's headline level in a stored summary: what roll-ups count (how many
+    units rated it, at the top level, below the critical minimum) without rescoring."""
+
+    summary = models.ForeignKey(ScoreSummary, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(max_length=20)
+    value = models.DecimalField(max_digits=9, decimal_places=4, null=True)
+    rated = models.BooleanField(default=False)
+    at_top = models.BooleanField(default=False)
+    below_critical = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "code"], name="one_score_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summary_id}:{self.code}"
+
+
 class BenchmarkRelease(models.Model):
     """Peer figures of one rubric version and cycle as a reviewer published them.
 

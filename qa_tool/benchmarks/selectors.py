@@ -117,7 +117,7 @@ def peer_pool(*, rubric_version_id: int, cycle_id: int) -> list[Peer]:
         counts=True,
         assessment__rubric_version_id=rubric_version_id,
         assessment__cycle_id=cycle_id,
-        assessment__subject="",
+        assessment__subject__isnull=True,
     )
     rows = list(
         summaries.values(
@@ -488,7 +488,7 @@ def institution_trend(*, assessment: Assessment) -> Trend:
         ScoreSummary.objects.filter(
             assessment__institution_id=assessment.institution_id,
             assessment__rubric_version__rubric_id=assessment.rubric_version.rubric_id,
-            assessment__subject=assessment.subject,
+            assessment__subject_id=assessment.subject_id,
         )
         .select_related("assessment__cycle", "assessment__rubric_version")
         .prefetch_related("domains")

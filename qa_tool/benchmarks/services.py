@@ -11,8 +11,9 @@ from qa_tool.assessments.models import Assessment, Status
 from qa_tool.assessments.selectors import assessment_scores
 from qa_tool.core.numbers import rounded
 from qa_tool.institutions.models import User
+from rubrics import scoring
 
-from .models import BenchmarkRelease, DomainScore, ReleasedScore, ScoreSummary
+from .models import BenchmarkRelease, CriterionScore, DomainScore, ReleasedScore, ScoreSummary
 
 COUNTED = (Status.SUBMITTED, Status.VALIDATED)
 
@@ -52,7 +53,42 @@ def score_summary_refresh(*, assessment: Assessment) -> ScoreSummary:
             )
             for d in used.domains
         )
+        summary.criteria.all().delete()
+        CriterionScore.objects.bulk_create(
+            criterion_scores(summary=summary, spec=assessment.rubric_version.spec, result=used)
+        )
     return summary
+
+
+def criterion_scores(
+    *, summary: ScoreSummary, spec: scoring.RubricSpec, result: scoring.Result
+) -> list[CriterionScore]:
+    """Each criterion's headline level, and whether it is at the top of the scale or below
+    the pass rule's critical minimum (a critical criterion only)."""
+    top = max(spec.scale)
+    critical = {c.code for d in spec.domains for c in d.criteria if c.critical}
+    minimum = spec.pass_rule.critical_min_value if spec.pass_rule else None
+    rows = []
+    for domain in result.domains:
+        for c in domain.criteria:
+            rated = c.value is not None and not c.na
+            rows.append(
+                CriterionScore(
+                    summary=summary,
+                    code=c.code,
+                    value=rounded(c.value, 4) if rated and c.value is not None else None,
+                    rated=rated,
+                    at_top=rated and c.value == top,
+                    below_critical=bool(
+                        rated
+                        and minimum is not None
+                        and c.code in critical
+                        and c.value is not None
+                        and c.value < minimum
+                    ),
+                )
+            )
+    return rows
 
 
 def score_summaries_rebuild() -> int:
@@ -69,10 +105,13 @@ def benchmark_release_publish(
 ) -> BenchmarkRelease:
     """Freeze the cycle's peer figures as they stand: institution users see these until
     the next release, whatever is submitted meanwhile."""
-    from .selectors import peer_pool
+    from rubrics.models import RubricVersion
+
+    from .rollup_selectors import live_pool
 
     with transaction.atomic():
-        pool = peer_pool(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
+        version = RubricVersion.objects.get(pk=rubric_version_id)
+        pool = live_pool(rubric_version=version, cycle_id=cycle_id)
         release = BenchmarkRelease.objects.create(
             rubric_version_id=rubric_version_id, cycle_id=cycle_id, published_by=actor
         )

@@ -20,6 +20,7 @@ from rubrics.models import RubricVersion
 
 from .forms import CompareForm
 from .models import BenchmarkRelease
+from .rollup_selectors import live_pool
 from .selectors import (
     comparison_rows,
     latest_release,
@@ -141,7 +142,7 @@ def releases(request: HttpRequest, version_id: int, cycle_id: int) -> HttpRespon
     cycle = get_object_or_404(Cycle, pk=cycle_id)
     minimum = settings.BENCHMARK_MIN_GROUP
     latest = latest_release(rubric_version_id=version.pk, cycle_id=cycle.pk)
-    live = peer_pool(rubric_version_id=version.pk, cycle_id=cycle.pk)
+    live = live_pool(rubric_version=version, cycle_id=cycle.pk)
     changes = (
         len(live) if latest is None else release_changes(live=live, released=release_pool(latest))
     )

@@ -67,12 +67,14 @@ def _import(
     status: str,
     responses: dict[str, dict[str, Any]],
     actor: User | None,
+    subject: str | None = None,
 ) -> Assessment:
     data = {
         "institution": code,
         "rubric": version.rubric.slug,
         "version": version.version,
         "cycle": cycle,
+        "subject": subject,
         "status": status,
         "responses": responses,
     }
@@ -102,10 +104,10 @@ def _review_and_validate(
     )
 
 
-def _existing(versions: list[RubricVersion]) -> set[tuple[str, int, str]]:
+def _existing(versions: list[RubricVersion]) -> set[tuple[str, int, str, str | None]]:
     return set(
         Assessment.objects.filter(rubric_version__in=versions).values_list(
-            "institution__code", "rubric_version_id", "cycle__name"
+            "institution__code", "rubric_version_id", "cycle__name", "subject__code"
         )
     )
 
@@ -123,7 +125,7 @@ def load_assessments(*, params: Parameters, institutions: list[str], actors: Act
     created = 0
     for index, code in enumerate(institutions):
         for spec in params.cycles:
-            if (code, version.pk, spec.name) in existing:
+            if (code, version.pk, spec.name, None) in existing:
                 continue
             responses = _responses(params, version, code, spec.name, params.maturity[code])
             assessment = _import(
@@ -133,7 +135,8 @@ def load_assessments(*, params: Parameters, institutions: list[str], actors: Act
                 _review_and_validate(assessment, responses, params, actors.reviewer)
             created += 1
     task = params.in_progress
-    if (task.institution, course.pk, task.cycle) not in existing:
+    subject = task.subject or None
+    if (task.institution, course.pk, task.cycle, subject) not in existing:
         responses = _responses(params, course, task.institution, task.cycle, task.maturity)
         # Half answered, so the officer finds a draft to resume in the wizard.
         half = dict(list(responses.items())[: len(responses) // 2])
@@ -144,6 +147,7 @@ def load_assessments(*, params: Parameters, institutions: list[str], actors: Act
             "draft",
             half,
             actors.officers.get(task.institution),
+            subject,
         )
         created += 1
     return created

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 INSTITUTIONS_FILE = "institutions.csv"
 PEOPLE_FILE = "people.csv"
 PARAMETERS_FILE = "assessments.yaml"
+UNITS_FILE = "units.csv"  # optional: programmes and courses, the import_units format
 
 PEOPLE_COLUMNS = ("username", "role", "institution", "first_name", "last_name", "email")
 
@@ -52,6 +53,21 @@ class InProgress:
     institution: str
     cycle: str
     maturity: float
+    subject: str = ""  # a unit code, for a programme or course rubric
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    institution: str
+    name: str
+    rubric: str
+    cycle: str
+    programmes: list[str]
+    statuses: list[str]
+    maturity: float
+
+
+CAMPAIGN_STATUSES = ("not_started", "draft", "submitted", "returned", "validated")
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,8 @@ class Parameters:
     plan_institutions: list[str]
     plan_statuses: list[str]
     plan_owners: list[str]
+    campaigns: list[CampaignSpec] = field(default_factory=list)
+    contributors: dict[str, list[str]] = field(default_factory=dict)
 
 
 def read_text(data_dir: Path, name: str) -> str:
@@ -137,10 +155,27 @@ def read_parameters(text: str) -> Parameters:
                 institution=str(in_progress["institution"]),
                 cycle=str(in_progress["cycle"]),
                 maturity=float(in_progress["maturity"]),
+                subject=str(in_progress.get("subject") or ""),
             ),
             plan_institutions=[str(c) for c in _get(data, "plans.institutions")],
             plan_statuses=[str(s) for s in _get(data, "plans.statuses")],
             plan_owners=[str(o) for o in _get(data, "plans.owners")],
+            campaigns=[
+                CampaignSpec(
+                    institution=str(c["institution"]),
+                    name=str(c["name"]),
+                    rubric=str(c["rubric"]),
+                    cycle=str(c["cycle"]),
+                    programmes=[str(p) for p in c.get("programmes") or []],
+                    statuses=[str(s) for s in c["statuses"]],
+                    maturity=float(c["maturity"]),
+                )
+                for c in data.get("campaigns") or []
+            ],
+            contributors={
+                str(user): [str(code) for code in codes]
+                for user, codes in (data.get("contributors") or {}).items()
+            },
         )
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DemoDataError([Problem(f"unexpected shape ({exc!r})")]) from None

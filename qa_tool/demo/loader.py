@@ -17,14 +17,17 @@ from qa_tool.institutions.services import (
     institutions_import,
     parse_institutions_csv,
 )
+from qa_tool.institutions.units import parse_units_csv, units_import
 from rubrics.services import rubric_import
 
 from .assessments import Actors, load_assessments
+from .campaigns import load_campaigns, load_contributors
 from .files import (
     DATA_DIR,
     INSTITUTIONS_FILE,
     PARAMETERS_FILE,
     PEOPLE_FILE,
+    UNITS_FILE,
     DemoDataError,
     Parameters,
     Person,
@@ -140,13 +143,25 @@ def load(*, data_dir: Path = DATA_DIR, password: str = DEMO_PASSWORD) -> Summary
         raise DemoDataError(problems).located(INSTITUTIONS_FILE)
     codes = [row["code"] for row in rows]
     _check(codes, people, params)
+    units_text = read_text(data_dir, UNITS_FILE) if (data_dir / UNITS_FILE).exists() else ""
+    if units_text:
+        _unit_rows, unit_problems = parse_units_csv(units_text)
+        if unit_problems:
+            raise DemoDataError(unit_problems).located(UNITS_FILE)
     with transaction.atomic():
         try:
             institutions = institutions_import(text=institutions_text)
         except Refusal as exc:
             raise exc.located(INSTITUTIONS_FILE) from None
+        if units_text:
+            try:
+                units_import(text=units_text)
+            except Refusal as exc:
+                raise exc.located(UNITS_FILE) from None
         actors, new_people = _people(people, password)
         new_assessments = load_assessments(params=params, institutions=codes, actors=actors)
+        new_assessments += load_campaigns(params=params, actors=actors)
+        load_contributors(params=params, actors=actors)
         new_plans = load_plans(params=params, actors=actors)
         publish_releases(reviewer=actors.reviewer)
     return Summary(institutions, people, new_people, new_assessments, new_plans)

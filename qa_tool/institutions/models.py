@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -112,16 +113,17 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Institution leader")
     REVIEWER = "reviewer", _("Reviewer")
     ADMIN = "admin", _("Administrator")
+    CONTRIBUTOR = "contributor", _("Contributor (programme coordinator, course lead)")
 
 
-INSTITUTION_ROLES = (Role.OFFICER, Role.LEADER)
+INSTITUTION_ROLES = (Role.OFFICER, Role.LEADER, Role.CONTRIBUTOR)
 
 
 class User(AbstractUser):
     """A person. Officers and leaders belong to exactly one institution; reviewers
     and administrators work for the coordinating centre and belong to none."""
 
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, blank=True)
     institution = models.ForeignKey(
         Institution,
         verbose_name=_("institution"),
@@ -161,6 +163,10 @@ class User(AbstractUser):
         return self.role == Role.LEADER
 
     @property
+    def is_contributor(self) -> bool:
+        return self.role == Role.CONTRIBUTOR
+
+    @property
     def is_reviewer(self) -> bool:
         return self.role == Role.REVIEWER
 
@@ -176,3 +182,124 @@ class User(AbstractUser):
     def preferred_language(self) -> str:
         """The language for this person's pages, e-mails and downloads."""
         return self.language or settings.LANGUAGE_CODE
+
+
+class Level(models.TextChoices):
+    """What a rubric assesses, and so what an assessment's subject is."""
+
+    INSTITUTION = "institution", _("Institution")
+    PROGRAMME = "programme", _("Programme")
+    COURSE = "course", _("Course")
+
+
+UNIT_LEVELS = (Level.PROGRAMME, Level.COURSE)
+
+
+def unit_scope(user, field: str = "pk") -> Q:
+    """The contributor rule, as a filter on ``field`` (a unit key): the units assigned to
+    them and the courses of the programmes assigned to them. Everyone else: no narrowing
+    (``institution_scope`` decides)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_contributor:
+        return Q()
+    assigned = ContributorAssignment.objects.filter(user_id=user.pk)
+    via_programme = UnitProgramme.objects.filter(
+        programme_id__in=assigned.values("unit_id")
+    ).values("course_id")
+    return Q(**{f"{field}__in": assigned.values("unit_id")}) | Q(**{f"{field}__in": via_programme})
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UnitQuerySet:
+        return self.filter(institution_scope(user, "institution_id")).filter(unit_scope(user))
+
+    def programmes(self) -> UnitQuerySet:
+        return self.filter(level=Level.PROGRAMME)
+
+    def courses(self) -> UnitQuerySet:
+        return self.filter(level=Level.COURSE)
+
+
+class Unit(models.Model):
+    """A programme or a course of an institution: what a programme- or course-level rubric
+    assesses. A course may belong to several programmes, or to none."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="units")
+    level = models.CharField(
+        _("level"), max_length=10, choices=[(c.value, c.label) for c in UNIT_LEVELS]
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+                _("Use letters, digits, dots, slashes, hyphens or underscores."),
+            )
+        ],
+    )
+    title = models.CharField(_("title"), max_length=200)
+    programmes = models.ManyToManyField(
+        "self",
+        through="UnitProgramme",
+        through_fields=("course", "programme"),
+        symmetrical=False,
+        related_name="courses",
+        blank=True,
+        verbose_name=_("programmes"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["institution", "level", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "code"], name="unit_code_unique_in_institution"
+            )
+        ]
+        verbose_name = _("unit (programme or course)")
+        verbose_name_plural = _("units (programmes and courses)")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.title}"
+
+
+class UnitProgramme(models.Model):
+    """A course's place in a programme."""
+
+    course = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "programme"], name="course_in_programme_once")
+        ]
+        verbose_name = _("course in a programme")
+        verbose_name_plural = _("courses in programmes")
+
+    def __str__(self) -> str:
+        return f"{self.course_id} in {self.programme_id}"
+
+
+class ContributorAssignment(models.Model):
+    """A contributor may fill the assessments of this unit (a programme: and of its courses)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="one_assignment_per_unit")
+        ]
+        verbose_name = _("contributor assignment")
+        verbose_name_plural = _("contributor assignments")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.unit_id}"

@@ -36,6 +36,7 @@ def payload(**overrides):
         "institution": "HOME",
         "rubric": "test-rubric",
         "version": "1",
+        "subject": None,
         "cycle": "2026",
         "status": "draft",
         "responses": json.loads(json.dumps(FULL)),
@@ -90,7 +91,7 @@ def test_submitted_import_and_round_trip(tmp_path, setup):
     path = tmp_path / "export.json"
     call_command("export_assessment", str(assessment.pk), "-o", str(path), stdout=StringIO())
     exported = json.loads(path.read_text(encoding="utf-8"))
-    expected = payload(status="submitted")
+    expected = {**payload(status="submitted"), "subject": None}
     for item in expected["responses"].values():
         item["evidence_links"] = []
     assert exported == expected
@@ -228,6 +229,7 @@ def test_assessment_score_json(tmp_path, setup):
         "institution": "HOME",
         "rubric": "test-rubric",
         "version": "1",
+        "subject": None,
         "cycle": "2026",
         "status": "draft",
         **self_assessed,

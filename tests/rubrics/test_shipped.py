@@ -13,7 +13,7 @@ from rubrics.document import read_rubric, translation_gaps
 from rubrics.i18n import RUBRIC_LANGUAGES
 from rubrics.services import rubric_import
 
-from ..factories import CycleFactory, InstitutionFactory
+from ..factories import CycleFactory, InstitutionFactory, subject_for
 
 LIBRARY = Path(__file__).resolve().parents[2] / "rubrics" / "library"
 
@@ -78,8 +78,12 @@ def shipped_versions(db):
 
 
 def score_with(version, values):
+    institution = InstitutionFactory()
     assessment, _ = assessment_start(
-        institution=InstitutionFactory(), rubric_version=version, cycle=CycleFactory()
+        institution=institution,
+        rubric_version=version,
+        cycle=CycleFactory(),
+        subject=subject_for(version, institution),
     )
     assessment_save_answers(
         assessment=assessment,
@@ -173,8 +177,12 @@ def test_course_rubric_1_0_stays_as_imported(db):
         b"    requires_pass: true\n", b""
     )
     (first,) = rubric_import(files=[(name, old)])
+    institution = InstitutionFactory()
     assessment_start(
-        institution=InstitutionFactory(), rubric_version=first.rubric_version, cycle=CycleFactory()
+        institution=institution,
+        rubric_version=first.rubric_version,
+        cycle=CycleFactory(),
+        subject=subject_for(first.rubric_version, institution),
     )
     (second,) = rubric_import(files=[(name, content)])
     assert (second.version, second.action) == ("1.1", "created")

@@ -16,8 +16,10 @@ from .answers import (
     assessment_submit,
     check_answers,
     missing_criteria,
+    subject_problems,
     submission_problems,
 )
+from .campaigns import campaign_create, campaign_units
 from .cycles import cycle_open
 from .errors import AnswerConflict, AssessmentError, Conflict
 from .evidence import evidence_add, evidence_remove
@@ -36,10 +38,13 @@ __all__ = [
     "assessment_start",
     "assessment_submit",
     "assessment_validate",
+    "campaign_create",
+    "campaign_units",
     "check_answers",
     "cycle_open",
     "evidence_add",
     "evidence_remove",
     "missing_criteria",
+    "subject_problems",
     "submission_problems",
 ]

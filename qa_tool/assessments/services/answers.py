@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem
-from qa_tool.institutions.models import Institution
+from qa_tool.institutions.models import Institution, Level, Unit
 from rubrics import scoring
 from rubrics.models import Criterion, RubricVersion
 
@@ -53,17 +53,28 @@ def assessment_start(
     rubric_version: RubricVersion,
     cycle: Cycle,
     actor: Any = None,
-    subject: str = "",
+    subject: Unit | None = None,
+    campaign: Any = None,
     source: str = WEB,
 ) -> tuple[Assessment, bool]:
-    """Open the institution's assessment for this rubric version and cycle, creating it once."""
+    """Open the institution's assessment of this subject for this rubric version and cycle,
+    creating it once. The subject is a unit of the rubric's level (programme or course) of
+    the same institution, or None for an institution-level rubric."""
+    problems = subject_problems(
+        institution=institution, rubric_version=rubric_version, subject=subject
+    )
+    if problems:
+        raise AssessmentError(problems)
     with transaction.atomic():
         assessment, created = Assessment.objects.get_or_create(
             institution=institution,
             rubric_version=rubric_version,
             cycle=cycle,
             subject=subject,
-            defaults={"created_by": actor if getattr(actor, "pk", None) else None},
+            defaults={
+                "created_by": actor if getattr(actor, "pk", None) else None,
+                "campaign": campaign,
+            },
         )
         if created:
             record(
@@ -74,6 +85,48 @@ def assessment_start(
                 after={"status": assessment.status},
             )
     return assessment, created
+
+
+def subject_problems(
+    *, institution: Institution, rubric_version: RubricVersion, subject: Unit | None
+) -> list[Problem]:
+    """Why ``subject`` cannot be the subject of this rubric's assessment (none when it can)."""
+    level = rubric_version.level
+    if level == Level.INSTITUTION:
+        if subject is not None:
+            return [
+                Problem(_("this rubric assesses the whole institution; give no subject"), "subject")
+            ]
+        return []
+    if subject is None:
+        return [
+            Problem(
+                _("this rubric assesses one %(level)s; name it by its code")
+                % {"level": Level(level).label.lower()},
+                "subject",
+            )
+        ]
+    if subject.institution_id != institution.pk:
+        return [
+            Problem(
+                _("%(code)s is not a unit of %(institution)s")
+                % {"code": subject.code, "institution": institution.code},
+                "subject",
+            )
+        ]
+    if subject.level != level:
+        return [
+            Problem(
+                _("%(code)s is a %(actual)s; this rubric assesses a %(level)s")
+                % {
+                    "code": subject.code,
+                    "actual": Level(subject.level).label.lower(),
+                    "level": Level(level).label.lower(),
+                },
+                "subject",
+            )
+        ]
+    return []
 
 
 def check_answers(

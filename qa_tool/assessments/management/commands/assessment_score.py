@@ -58,7 +58,8 @@ class Command(TranslatedCommand):
                 "version": data["version"],
                 "cycle": data["cycle"],
                 "status": data["status"],
-            },
+            }
+            + (f" · {data['subject']}" if data.get("subject") else ""),
             labels["headline"].ljust(width) + headline,
             labels["completion"].ljust(width) + pct(data["completion"]),
             labels["overall"].ljust(width)

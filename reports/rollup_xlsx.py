@@ -1,0 +1,103 @@
+"""The institution report's roll-up sheets: one per programme- or course-level rubric
+reviewed in the cycle. Laid out from the roll-up figures; nothing is computed here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from qa_tool.benchmarks.rollup_selectors import RollupReport
+from qa_tool.core.numbers import display_float
+
+from .cells import protect
+
+PCT = "0.0"
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _write(ws: Any, row: int, values: list[Any], *, header: bool = False) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=column)
+        protect(cell, value)
+        cell.alignment = WRAP
+        if header:
+            cell.font = BOLD
+            cell.fill = HEADER_FILL
+        elif isinstance(value, float):
+            cell.number_format = PCT
+
+
+def rollup_sheet(wb: Workbook, report: RollupReport, number: int) -> None:
+    f = report.figures
+    ws = wb.create_sheet(f"{_('Roll-up')} {number}"[:31])
+    ws.sheet_view.rightToLeft = get_language_bidi()
+    for column, width in enumerate([30, 14, 14, 16, 18, 14], start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    version = report.rubric_version
+    rows: list[tuple[list[Any], bool]] = [
+        ([_("Roll-up of unit reviews"), f"{version.display_title} ({version.version})"], True),
+        ([_("Cycle"), report.cycle.name], False),
+        ([_("Units reviewed"), f.units], False),
+        ([_("Passed"), f.passed if f.has_pass_rule else None], False),
+        ([_("Pass rate"), display_float(f.pass_rate)], False),
+        ([_("Mean score"), display_float(f.score.mean)], False),
+        ([_("Median score"), display_float(f.score.median)], False),
+        ([_("Lowest score"), display_float(f.score.min)], False),
+        ([_("Highest score"), display_float(f.score.max)], False),
+        ([_("Weakest criteria"), ", ".join(c.code for c in f.weakest)], False),
+        ([], False),
+        (
+            [
+                _("Criterion"),
+                _("Units that rated it"),
+                _("At the top level"),
+                _("Share at the top level"),
+                _("Share below the critical minimum"),
+                _("Mean level"),
+            ],
+            True,
+        ),
+    ]
+    rows += [
+        (
+            [
+                c.code,
+                c.rated,
+                c.at_top,
+                display_float(c.top_rate),
+                display_float(c.below_critical_rate),
+                display_float(c.mean_level),
+            ],
+            False,
+        )
+        for c in f.criteria
+    ]
+    rows += [
+        ([], False),
+        (
+            [_("Programme"), _("Units reviewed"), _("Passed"), _("Pass rate"), _("Median score")],
+            True,
+        ),
+    ]
+    rows += [
+        (
+            [
+                p.code or _("In no programme"),
+                p.figures.units,
+                p.figures.passed if p.figures.has_pass_rule else None,
+                display_float(p.figures.pass_rate),
+                display_float(p.figures.score.median),
+            ],
+            False,
+        )
+        for p in f.programmes
+    ]
+    for index, (values, header) in enumerate(rows, start=1):
+        _write(ws, index, values, header=header)
