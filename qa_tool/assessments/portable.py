@@ -139,6 +139,50 @@ def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
     problems = _check_portable_shape(data)
     if problems:
         raise AssessmentError(problems)
+    institution, version = _file_identity(data)
+    subject, subject_problems = _subject(data, institution, version)
+    if subject_problems:
+        raise AssessmentError(subject_problems)
+    status = data["status"]
+    answers = _file_answers(data)
+    reviews = _file_reviews(data)
+    review_comment = (data.get("review_comment") or "").strip()
+    problems = _answers_problems(version, status, answers, reviews)
+    if problems:
+        raise AssessmentError(problems)
+
+    actor = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        cycle, _created = Cycle.objects.get_or_create(name=data["cycle"])
+        assessment, _created = assessment_start(
+            institution=institution,
+            rubric_version=version,
+            cycle=cycle,
+            actor=actor,
+            subject=subject,
+            source=source,
+        )
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not assessment.is_editable:
+            if _unchanged(assessment, status, answers, reviews, review_comment):
+                return assessment  # the same file again: nothing to do
+            raise AssessmentError([_locked_message(assessment)])
+        _apply_file(
+            assessment,
+            status=status,
+            answers=answers,
+            reviews=reviews,
+            review_comment=review_comment,
+            actor=actor,
+            source=source,
+        )
+    return assessment
+
+
+def _file_identity(data: dict[str, Any]) -> tuple[Institution, RubricVersion]:
+    """The file's institution and rubric version; every lookup problem is reported at once,
+    with the cycle name's, before anything else is checked."""
+    problems: list[str] = []
     institution = Institution.objects.filter(code=data["institution"]).first()
     if institution is None:
         problems.append(_("unknown institution %(code)s") % {"code": data["institution"]})
@@ -159,13 +203,12 @@ def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
         Cycle._meta.get_field("name").run_validators(data["cycle"])
     except ValidationError as exc:
         problems.extend(f"cycle: {message}" for message in exc.messages)
-    if problems:
+    if problems or institution is None or version is None:
         raise AssessmentError(problems)
-    subject, subject_problems = _subject(data, institution, version)
-    if subject_problems:
-        raise AssessmentError(subject_problems)
+    return institution, version
 
-    status = data["status"]
+
+def _file_answers(data: dict[str, Any]) -> dict[str, AnswerInput]:
     answers = {}
     for code, item in data["responses"].items():
         value, na = _number_or_na(item.get("value"))
@@ -177,14 +220,27 @@ def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
             # Without the key (older files) the links stay as they are.
             links=None if links is None else "\n".join(link.strip() for link in links),
         )
-    reviews = None
-    if "review" in data:
-        reviews = {}
-        for code, item in data["review"].items():
-            value, na = _number_or_na(item.get("value"))
-            reviews[code] = ReviewInput(value=value, na=na, comment=item.get("comment") or "")
-    review_comment = (data.get("review_comment") or "").strip()
+    return answers
 
+
+def _file_reviews(data: dict[str, Any]) -> dict[str, ReviewInput] | None:
+    # None, not {}: without the key (a draft's file) the review is neither checked nor compared.
+    if "review" not in data:
+        return None
+    reviews = {}
+    for code, item in data["review"].items():
+        value, na = _number_or_na(item.get("value"))
+        reviews[code] = ReviewInput(value=value, na=na, comment=item.get("comment") or "")
+    return reviews
+
+
+def _answers_problems(
+    version: RubricVersion,
+    status: str,
+    answers: dict[str, AnswerInput],
+    reviews: dict[str, ReviewInput] | None,
+) -> list[str]:
+    """The answers' and review's checks, then the submitted file's completeness."""
     criteria = {c.code: c for c in version.criteria.all()}
     scale = set(version.spec.scale)
     problems = check_answers(criteria, scale, answers)
@@ -201,48 +257,41 @@ def _assessment_import(*, data: Any, actor: Any, source: str) -> Assessment:
                 _("a submitted assessment must answer every criterion; missing: %(codes)s")
                 % {"codes": ", ".join(unanswered)}
             )
-    if problems:
-        raise AssessmentError(problems)
+    return problems
 
-    actor = actor if getattr(actor, "pk", None) else None
-    with transaction.atomic():
-        cycle, _created = Cycle.objects.get_or_create(name=data["cycle"])
-        assessment, _created = assessment_start(
-            institution=institution,
-            rubric_version=version,
-            cycle=cycle,
-            actor=actor,
-            subject=subject,
-            source=source,
+
+def _locked_message(assessment: Assessment) -> str:
+    if assessment.status == Status.VALIDATED:
+        message = _("the assessment %(id)s is validated, which is final; a file cannot change it")
+    else:
+        message = _(
+            "the assessment %(id)s is %(status)s; it can change only after a reviewer returns it"
         )
-        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if not assessment.is_editable:
-            if _unchanged(assessment, status, answers, reviews, review_comment):
-                return assessment  # the same file again: nothing to do
-            if assessment.status == Status.VALIDATED:
-                message = _(
-                    "the assessment %(id)s is validated, which is final; a file cannot change it"
-                )
-            else:
-                message = _(
-                    "the assessment %(id)s is %(status)s; it can change only after a reviewer returns it"
-                )
-            raise AssessmentError(
-                [message % {"id": assessment.pk, "status": assessment.get_status_display()}]
-            )
-        assessment_save_answers(assessment=assessment, answers=answers, actor=actor, source=source)
-        if status != "draft":
-            assessment_submit(assessment=assessment, actor=actor, source=source)
-        if reviews:
-            assessment_save_review(
-                assessment=assessment, reviews=reviews, actor=actor, source=source
-            )
-        if status == "validated":
-            assessment_validate(
-                assessment=assessment, actor=actor, comment=review_comment, source=source
-            )
-        assessment.refresh_from_db()
-    return assessment
+    return message % {"id": assessment.pk, "status": assessment.get_status_display()}
+
+
+def _apply_file(
+    assessment: Assessment,
+    *,
+    status: str,
+    answers: dict[str, AnswerInput],
+    reviews: dict[str, ReviewInput] | None,
+    review_comment: str,
+    actor: Any,
+    source: str,
+) -> None:
+    """Walk the assessment through the web's steps up to the file's status, so each step
+    is checked and audited as if done by hand."""
+    assessment_save_answers(assessment=assessment, answers=answers, actor=actor, source=source)
+    if status != "draft":
+        assessment_submit(assessment=assessment, actor=actor, source=source)
+    if reviews:
+        assessment_save_review(assessment=assessment, reviews=reviews, actor=actor, source=source)
+    if status == "validated":
+        assessment_validate(
+            assessment=assessment, actor=actor, comment=review_comment, source=source
+        )
+    assessment.refresh_from_db()
 
 
 def _subject(

@@ -73,6 +73,37 @@ def campaign_create(
     rubric version and cycle (existing ones join the campaign if they belong to none).
     Returns the campaign and how many assessments were created. A fixed number of queries,
     whatever the number of units."""
+    problems = _campaign_problems(
+        institution=institution, rubric_version=rubric_version, cycle=cycle, units=units
+    )
+    if problems:
+        raise AssessmentError(problems)
+    who = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            institution=institution,
+            rubric_version=rubric_version,
+            cycle=cycle,
+            name=name.strip()[:120] or f"{rubric_version.rubric.slug} {cycle.name}",
+            created_by=who,
+        )
+        created = _campaign_assessments(campaign, units, who)
+        record_all(
+            audit_event(
+                Action.CREATED,
+                assessment=a,
+                actor=who,
+                source=source,
+                after={"status": a.status, "campaign": campaign.name},
+            )
+            for a in created
+        )
+    return campaign, len(created)
+
+
+def _campaign_problems(
+    *, institution: Institution, rubric_version: RubricVersion, cycle: Cycle, units: list[Unit]
+) -> list[Problem]:
     problems: list[Problem] = []
     if not rubric_version.is_unit_level:
         problems.append(
@@ -95,43 +126,30 @@ def campaign_create(
         )
     if not units:
         problems.append(Problem(_("choose at least one unit"), "units"))
-    if problems:
-        raise AssessmentError(problems)
-    who = actor if getattr(actor, "pk", None) else None
-    with transaction.atomic():
-        campaign = Campaign.objects.create(
-            institution=institution,
-            rubric_version=rubric_version,
-            cycle=cycle,
-            name=name.strip()[:120] or f"{rubric_version.rubric.slug} {cycle.name}",
+    return problems
+
+
+def _campaign_assessments(campaign: Campaign, units: list[Unit], who: Any) -> list[Assessment]:
+    """Adopt the units' loose assessments of this rubric version and cycle, and create drafts
+    for the rest in one query; returns only the created ones (only those get a CREATED event)."""
+    existing = Assessment.objects.filter(
+        institution=campaign.institution,
+        rubric_version=campaign.rubric_version,
+        cycle=campaign.cycle,
+        subject__in=units,
+    )
+    existing.filter(campaign__isnull=True).update(campaign=campaign)
+    have = set(existing.values_list("subject_id", flat=True))
+    return Assessment.objects.bulk_create(
+        Assessment(
+            institution=campaign.institution,
+            rubric_version=campaign.rubric_version,
+            cycle=campaign.cycle,
+            subject=unit,
+            campaign=campaign,
             created_by=who,
+            status=Status.DRAFT,
         )
-        existing = Assessment.objects.filter(
-            institution=institution, rubric_version=rubric_version, cycle=cycle, subject__in=units
-        )
-        existing.filter(campaign__isnull=True).update(campaign=campaign)
-        have = set(existing.values_list("subject_id", flat=True))
-        created = Assessment.objects.bulk_create(
-            Assessment(
-                institution=institution,
-                rubric_version=rubric_version,
-                cycle=cycle,
-                subject=unit,
-                campaign=campaign,
-                created_by=who,
-                status=Status.DRAFT,
-            )
-            for unit in units
-            if unit.pk not in have
-        )
-        record_all(
-            audit_event(
-                Action.CREATED,
-                assessment=a,
-                actor=who,
-                source=source,
-                after={"status": a.status, "campaign": campaign.name},
-            )
-            for a in created
-        )
-    return campaign, len(created)
+        for unit in units
+        if unit.pk not in have
+    )

@@ -26,66 +26,89 @@ class Command(TranslatedCommand):
 
     @staticmethod
     def _table(data) -> str:
-        def pct(value):
-            return "—" if value is None else f"{value:.1f} %"
-
-        def level(value, na):
-            return _("N/A") if na else ("—" if value is None else str(value))
-
-        overall = data["overall"]
-        labels = {
-            "headline": _("Headline"),
-            "completion": _("Completion"),
-            "overall": _("Overall"),
-            "band": _("Band"),
-            "passed": _("Passed"),
-        }
-        width = max(len(label) for label in labels.values()) + 2
-        headline = data["headline"].replace("_", "-")
-        if data["validated"]:
-            headline += " " + _("(self-assessed %(score)s)") % {
-                "score": pct(data["self_assessed"]["overall"]["score"])
-            }
-        lines = [
-            _(
-                "Assessment %(id)s: %(institution)s · %(rubric)s %(version)s · cycle %(cycle)s"
-                " · %(status)s"
-            )
-            % {
-                "id": data["assessment"],
-                "institution": data["institution"],
-                "rubric": data["rubric"],
-                "version": data["version"],
-                "cycle": data["cycle"],
-                "status": data["status"],
-            }
-            + (f" · {data['subject']}" if data.get("subject") else ""),
-            labels["headline"].ljust(width) + headline,
-            labels["completion"].ljust(width) + pct(data["completion"]),
-            labels["overall"].ljust(width)
-            + pct(overall["score"])
-            + "   "
-            + _("points %(points)s / %(possible)s")
-            % {"points": overall["points"], "possible": overall["points_possible"]},
-            labels["band"].ljust(width) + (overall["band"] or "—"),
-        ]
-        if overall["passed"] is not None:
-            lines.append(
-                labels["passed"].ljust(width) + (_("yes") if overall["passed"] else _("no"))
-            )
-        if overall["failed_critical"]:
-            lines.append(
-                _("Failed critical: %(codes)s") % {"codes": ", ".join(overall["failed_critical"])}
-            )
-        domain, score = _("Domain"), _("Score")
-        lines += ["", f"{domain:<12}{score:>10}"]
-        lines += [f"{d['code']:<12}{pct(d['score']):>10}" for d in data["domains"]]
-        criterion, lvl, own, reviewer = _("Criterion"), _("Level"), _("Self"), _("Reviewer")
-        lines += ["", f"{criterion:<12}{lvl:>8}{score:>10}{own:>8}{reviewer:>10}"]
-        for c in data["criteria"]:
-            lines.append(
-                f"{c['code']:<12}{level(c['value'], c['na']):>8}{pct(c['score']):>10}"
-                f"{level(c['self_value'], c['self_value'] == 'na'):>8}"
-                f"{level(c['reviewed_value'], c['reviewed_value'] == 'na'):>10}"
-            )
+        lines = _summary_lines(data)
+        lines += ["", *_domain_lines(data)]
+        lines += ["", *_criterion_lines(data)]
         return "\n".join(lines)
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.1f} %"
+
+
+def _level(value, na) -> str:
+    return _("N/A") if na else ("—" if value is None else str(value))
+
+
+def _summary_lines(data) -> list[str]:
+    overall = data["overall"]
+    labels = {
+        "headline": _("Headline"),
+        "completion": _("Completion"),
+        "overall": _("Overall"),
+        "band": _("Band"),
+        "passed": _("Passed"),
+    }
+    # Every label, even an absent "Passed", sets the width so the columns don't shift.
+    width = max(len(label) for label in labels.values()) + 2
+    headline = data["headline"].replace("_", "-")
+    if data["validated"]:
+        headline += " " + _("(self-assessed %(score)s)") % {
+            "score": _pct(data["self_assessed"]["overall"]["score"])
+        }
+    lines = [
+        _title(data),
+        labels["headline"].ljust(width) + headline,
+        labels["completion"].ljust(width) + _pct(data["completion"]),
+        labels["overall"].ljust(width)
+        + _pct(overall["score"])
+        + "   "
+        + _("points %(points)s / %(possible)s")
+        % {"points": overall["points"], "possible": overall["points_possible"]},
+        labels["band"].ljust(width) + (overall["band"] or "—"),
+    ]
+    if overall["passed"] is not None:
+        lines.append(labels["passed"].ljust(width) + (_("yes") if overall["passed"] else _("no")))
+    if overall["failed_critical"]:
+        lines.append(
+            _("Failed critical: %(codes)s") % {"codes": ", ".join(overall["failed_critical"])}
+        )
+    return lines
+
+
+def _title(data) -> str:
+    return _(
+        "Assessment %(id)s: %(institution)s · %(rubric)s %(version)s · cycle %(cycle)s · %(status)s"
+    ) % {
+        "id": data["assessment"],
+        "institution": data["institution"],
+        "rubric": data["rubric"],
+        "version": data["version"],
+        "cycle": data["cycle"],
+        "status": data["status"],
+    } + (f" · {data['subject']}" if data.get("subject") else "")
+
+
+def _domain_lines(data) -> list[str]:
+    domain, score = _("Domain"), _("Score")
+    return [f"{domain:<12}{score:>10}"] + [
+        f"{d['code']:<12}{_pct(d['score']):>10}" for d in data["domains"]
+    ]
+
+
+def _criterion_lines(data) -> list[str]:
+    criterion, lvl, score, own, reviewer = (
+        _("Criterion"),
+        _("Level"),
+        _("Score"),
+        _("Self"),
+        _("Reviewer"),
+    )
+    lines = [f"{criterion:<12}{lvl:>8}{score:>10}{own:>8}{reviewer:>10}"]
+    for c in data["criteria"]:
+        lines.append(
+            f"{c['code']:<12}{_level(c['value'], c['na']):>8}{_pct(c['score']):>10}"
+            f"{_level(c['self_value'], c['self_value'] == 'na'):>8}"
+            f"{_level(c['reviewed_value'], c['reviewed_value'] == 'na'):>10}"
+        )
+    return lines
