@@ -10,7 +10,6 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 
@@ -22,135 +21,35 @@ from qa_tool.assessments.selectors import (
     responses_by_code,
 )
 from qa_tool.benchmarks.audience import Audience
-from qa_tool.benchmarks.disclosure import QUANTILE_MINIMUM
-from qa_tool.benchmarks.models import BenchmarkRelease, ScoreSummary
 from qa_tool.benchmarks.rollup_selectors import (
     RollupReport,
     institution_rollup,
     unit_versions_used,
 )
-from qa_tool.benchmarks.selectors import (
-    WITHHELD,
-    GroupFigures,
-    Peer,
-    Trend,
-    benchmarks_allowed,
-    institution_trend,
-    latest_release,
-    own_peer,
-    peer_groups,
-    peer_pool,
-    release_pool,
-)
+from qa_tool.benchmarks.selectors import Trend, institution_trend
 from qa_tool.panels.selectors import panel_of, perspective_scores
 from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.scoring import canonical_number_text
 
+from .lines import Benchmark, CriterionLine, DomainLine, PerspectiveLine, PlanLine, Priority
+from .peer_figures import build_benchmark
+
+# The line types live in reports.lines but stay importable from here, where callers
+# have always imported them from.
+__all__ = [
+    "SORTS",
+    "Benchmark",
+    "CriterionLine",
+    "DomainLine",
+    "PerspectiveLine",
+    "PlanLine",
+    "Priority",
+    "ReportContext",
+    "build_report_context",
+]
+
 SORTS = ("rubric", "score", "weight", "gap")
-
-
-@dataclass
-class CriterionLine:
-    domain_code: str
-    code: str
-    text: str
-    guidance: str
-    position: int
-    weight: Fraction
-    critical: bool
-    value: Fraction | None
-    na: bool
-    level_label: str
-    score: Fraction | None
-    gap: Fraction | None  # percentage points below the top level
-    justification: str
-    links: list[str]
-    evidence: list[Evidence]
-    # The self-assessed level and the reviewer's (proposed, or validated once validated)
-    # level, as shown text: a label, "N/A", or "" when none.
-    self_level: str = ""
-    reviewed_level: str = ""
-    reviewed_value: Fraction | None = None
-    reviewed_na: bool = False
-    reviewed_label: str = ""
-    review_comment: str = ""
-
-    @property
-    def review_differs(self) -> bool:
-        """The reviewer gave a level other than the self-assessed one."""
-        return bool(self.reviewed_level) and self.reviewed_level != self.self_level
-
-
-@dataclass
-class DomainLine:
-    code: str
-    title: str
-    weight: Fraction
-    score: Fraction | None
-    self_score: Fraction | None
-    answered: int
-    total: int
-    peer_median: Fraction | None = None
-    peer_p25: Fraction | None = None
-    peer_p75: Fraction | None = None
-    peer_rank: Fraction | None = None
-
-
-@dataclass
-class Benchmark:
-    allowed: bool
-    message: str
-    groups: list[GroupFigures]
-    selected: GroupFigures | None
-    anonymous: bool
-    # The release institution users see: the figures themselves for them, only the date
-    # of the last publication for the centre, which reads live figures.
-    release: BenchmarkRelease | None = None
-
-    @property
-    def quantile_minimum(self) -> int:
-        return max(settings.BENCHMARK_MIN_GROUP, QUANTILE_MINIMUM)
-
-
-@dataclass
-class PlanLine:
-    rank: int
-    tier: int
-    tier_label: str
-    code: str
-    criterion: str
-    current_label: str
-    target_label: str
-    action: str
-    owner: str
-    due_date: Any
-    status: str
-    status_label: str
-    reviewer_comment: str
-    gain: Fraction
-
-
-@dataclass
-class Priority:
-    code: str
-    text: str
-    action: str
-    tier: int
-    gain: Fraction
-    current_label: str
-    target_label: str
-
-
-@dataclass
-class PerspectiveLine:
-    """Domain scores of one rater perspective (only with enough raters; see panels)."""
-
-    key: str
-    label: str
-    raters: int
-    overall: Fraction | None
-    domains: dict[str, Fraction | None]
 
 
 @dataclass
@@ -257,58 +156,105 @@ def build_report_context(
     responses: dict[str, Response] = responses_by_code(assessment)
     scores = assessment_scores(assessment, responses)
     headline = scores.headline
-    evidence = evidence_by_code(assessment)
-
     criteria_rows = {c.code: c for c in version.criteria.all()}
-    top = version.spec.max_value
-    criteria = []
-    for domain in headline.domains:
-        for c in domain.criteria:
-            row = criteria_rows[c.code]
-            response = responses.get(c.code)
-            reviewed_value = (
-                scoring.exact(response.reviewed_value)
-                if response and response.reviewed_value is not None
-                else None
-            )
-            criteria.append(
-                CriterionLine(
-                    domain_code=domain.code,
-                    code=c.code,
-                    text=localize(row.text, language),
-                    guidance=localize(row.guidance, language),
-                    position=row.position,
-                    weight=scoring.exact(row.weight),
-                    critical=row.critical,
-                    value=c.value,
-                    na=c.na,
-                    level_label=_label(version, c.value, language),
-                    score=c.score,
-                    gap=None if c.value is None else 100 * (top - c.value) / top,
-                    justification=response.justification if response else "",
-                    links=response.links if response else [],
-                    evidence=evidence.get(c.code, []),
-                    self_level=_level_text(
-                        version,
-                        scoring.exact(response.value)
-                        if response and response.value is not None
-                        else None,
-                        bool(response and response.is_na),
-                        language,
-                    ),
-                    reviewed_level=_level_text(
-                        version, reviewed_value, bool(response and response.reviewed_na), language
-                    ),
-                    reviewed_value=reviewed_value,
-                    reviewed_na=bool(response and response.reviewed_na),
-                    reviewed_label=_label(version, reviewed_value, language),
-                    review_comment=response.review_comment if response else "",
-                )
-            )
+    criteria = _criteria_lines(
+        version, headline, criteria_rows, responses, evidence_by_code(assessment), language
+    )
+    domains = _domain_lines(version, scores, language)
+    benchmark = build_benchmark(assessment, audience, [d.code for d in domains], group)
+    _add_peer_figures(domains, benchmark)
+    priorities, plan = _plan(assessment, headline, criteria_rows, language)
+    band_label, band_description = _band_texts(version, headline.band, language)
+    return ReportContext(
+        assessment=assessment,
+        language=language,
+        generated_at=timezone.now(),
+        scores=scores,
+        responses=responses,
+        band_label=band_label,
+        band_description=band_description,
+        domains=domains,
+        criteria=criteria,
+        strengths=_strengths(criteria),
+        benchmark=benchmark,
+        trend=institution_trend(assessment=assessment),
+        priorities=priorities,
+        plan=plan,
+        rollups=_rollups(assessment),
+        perspectives=_perspectives(assessment, language),
+        has_panel=panel_of(assessment) is not None,
+    )
 
+
+def _criteria_lines(
+    version,
+    headline: scoring.Result,
+    criteria_rows: dict[str, Any],
+    responses: dict[str, Response],
+    evidence: dict[str, list[Evidence]],
+    language: str,
+) -> list[CriterionLine]:
+    return [
+        _criterion_line(
+            version,
+            domain.code,
+            c,
+            criteria_rows[c.code],
+            responses.get(c.code),
+            evidence.get(c.code, []),
+            language,
+        )
+        for domain in headline.domains
+        for c in domain.criteria
+    ]
+
+
+def _criterion_line(
+    version,
+    domain_code: str,
+    c: Any,
+    row: Any,
+    response: Response | None,
+    evidence: list[Evidence],
+    language: str,
+) -> CriterionLine:
+    top = version.spec.max_value
+    reviewed_value = (
+        scoring.exact(response.reviewed_value)
+        if response and response.reviewed_value is not None
+        else None
+    )
+    self_value = scoring.exact(response.value) if response and response.value is not None else None
+    reviewed_na = bool(response and response.reviewed_na)
+    return CriterionLine(
+        domain_code=domain_code,
+        code=c.code,
+        text=localize(row.text, language),
+        guidance=localize(row.guidance, language),
+        position=row.position,
+        weight=scoring.exact(row.weight),
+        critical=row.critical,
+        value=c.value,
+        na=c.na,
+        level_label=_label(version, c.value, language),
+        score=c.score,
+        gap=None if c.value is None else 100 * (top - c.value) / top,
+        justification=response.justification if response else "",
+        links=response.links if response else [],
+        evidence=evidence,
+        self_level=_level_text(version, self_value, bool(response and response.is_na), language),
+        reviewed_level=_level_text(version, reviewed_value, reviewed_na, language),
+        reviewed_value=reviewed_value,
+        reviewed_na=reviewed_na,
+        reviewed_label=_label(version, reviewed_value, language),
+        review_comment=response.review_comment if response else "",
+    )
+
+
+def _domain_lines(version, scores: AssessmentScores, language: str) -> list[DomainLine]:
     self_domains = {d.code: d.score for d in scores.self_assessed.domains}
     domain_rows = {d.code: d for d in version.domains.all()}
-    domains = [
+    return [
         DomainLine(
             code=d.code,
             title=localize(domain_rows[d.code].title, language),
@@ -318,44 +264,33 @@ def build_report_context(
             answered=d.answered,
             total=d.total,
         )
-        for d in headline.domains
+        for d in scores.headline.domains
     ]
 
+
+def _add_peer_figures(domains: list[DomainLine], benchmark: Benchmark) -> None:
+    if benchmark.selected is None:
+        return
+    for line in domains:
+        figures = benchmark.selected.domains.get(line.code)
+        if figures and figures.shown:
+            line.peer_median = figures.summary.median
+            line.peer_p25 = figures.summary.p25
+            line.peer_p75 = figures.summary.p75
+            line.peer_rank = figures.rank
+
+
+def _strengths(criteria: list[CriterionLine]) -> list[CriterionLine]:
     rated = [c for c in criteria if c.score is not None]
-    strengths = sorted(rated, key=lambda c: (-c.score, -c.weight, c.position))[:3]
+    return sorted(rated, key=lambda c: (-c.score, -c.weight, c.position))[:3]
 
-    benchmark = _benchmark(assessment, audience, [d.code for d in domains], group)
-    if benchmark.selected is not None:
-        for line in domains:
-            figures = benchmark.selected.domains.get(line.code)
-            if figures and figures.shown:
-                line.peer_median = figures.summary.median
-                line.peer_p25 = figures.summary.p25
-                line.peer_p75 = figures.summary.p75
-                line.peer_rank = figures.rank
 
-    priorities, plan = _plan(assessment, headline, criteria_rows, language)
-
-    band = headline.band
-    band_doc = version.bands[band.position] if band else {}
-    return ReportContext(
-        assessment=assessment,
-        language=language,
-        generated_at=timezone.now(),
-        scores=scores,
-        responses=responses,
-        band_label=localize(band_doc.get("label"), language) if band else "",
-        band_description=localize(band_doc.get("description"), language) if band else "",
-        domains=domains,
-        criteria=criteria,
-        strengths=strengths,
-        benchmark=benchmark,
-        trend=institution_trend(assessment=assessment),
-        priorities=priorities,
-        plan=plan,
-        rollups=_rollups(assessment),
-        perspectives=_perspectives(assessment, language),
-        has_panel=panel_of(assessment) is not None,
+def _band_texts(version, band: Any, language: str) -> tuple[str, str]:
+    if not band:
+        return "", ""
+    band_doc = version.bands[band.position]
+    return localize(band_doc.get("label"), language), localize(
+        band_doc.get("description"), language
     )
 
 
@@ -389,11 +324,16 @@ def _perspectives(assessment: Assessment, language: str) -> list[PerspectiveLine
 
 def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], list[PlanLine]]:
     """The three first priorities (from the ranking formula) and the saved plan."""
-    from qa_tool.actions.models import Tier
-    from qa_tool.actions.priorities import propose_actions
-    from qa_tool.actions.selectors import action_plan
-
     version = assessment.rubric_version
+    return (
+        _priorities(version, result, criteria_rows, language),
+        _plan_lines(assessment, version, language),
+    )
+
+
+def _priorities(version, result, criteria_rows, language: str) -> list[Priority]:
+    from qa_tool.actions.priorities import propose_actions
+
     answers = {
         c.code: (scoring.NA if c.na else scoring.Answer(value=c.value))
         for c in result.criteria
@@ -404,7 +344,7 @@ def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], 
         answers,
         recommendations={code: row.recommendations for code, row in criteria_rows.items()},
     )
-    priorities = [
+    return [
         Priority(
             code=p.code,
             text=localize(criteria_rows[p.code].text, language),
@@ -416,7 +356,13 @@ def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], 
         )
         for p in proposals[:3]
     ]
-    plan = [
+
+
+def _plan_lines(assessment: Assessment, version, language: str) -> list[PlanLine]:
+    from qa_tool.actions.models import Tier
+    from qa_tool.actions.selectors import action_plan
+
+    return [
         PlanLine(
             rank=item.rank,
             tier=item.tier,
@@ -441,82 +387,3 @@ def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], 
         )
         for item in action_plan(assessment)
     ]
-    return priorities, plan
-
-
-def _benchmark(
-    assessment: Assessment, audience: Audience, codes: list[str], group: str | None
-) -> Benchmark:
-    from django.utils.translation import gettext as _
-
-    anonymous = audience.anonymous
-    version_id, cycle_id = assessment.rubric_version_id, assessment.cycle_id
-    release: BenchmarkRelease | None = None
-    profile: Any = None
-    pool: list[Peer] = []
-    own: Peer | None = None
-    if anonymous:
-        # Give to get reads the live summary; the figures come from the latest release
-        # only, so that no submission shows up in them until a reviewer publishes.
-        counted = (
-            not assessment.subject
-            and ScoreSummary.objects.filter(assessment=assessment, counts=True).exists()
-        )
-        if benchmarks_allowed(audience, counted):
-            release = latest_release(rubric_version_id=version_id, cycle_id=cycle_id)
-            if release is None:
-                return Benchmark(
-                    allowed=False,
-                    message=_(
-                        "Peer figures for this cycle will appear when the coordinating centre "
-                        "publishes them."
-                    ),
-                    groups=[],
-                    selected=None,
-                    anonymous=True,
-                )
-            pool = release_pool(release)
-            own = own_peer(pool, assessment)
-            # Groups follow the institution's fields as released: editing its region
-            # later must not show it a second cut of the same release to subtract.
-            profile = own
-    else:
-        pool = peer_pool(rubric_version_id=version_id, cycle_id=cycle_id)
-        own = own_peer(pool, assessment)
-        counted = own is not None
-        release = latest_release(rubric_version_id=version_id, cycle_id=cycle_id)
-    if not benchmarks_allowed(audience, counted):
-        return Benchmark(
-            allowed=False,
-            message=_(
-                "Peer figures for this cycle appear once your institution has submitted this "
-                "assessment."
-            ),
-            groups=[],
-            selected=None,
-            anonymous=anonymous,
-        )
-    groups = peer_groups(
-        institution=assessment.institution,
-        own=own,
-        pool=pool,
-        domain_codes=codes,
-        anonymous=anonymous,
-        profile=profile,
-    )
-    shown = [g for g in groups if g.shown]
-    selected = next((g for g in shown if g.key == group), shown[0] if shown else None)
-    if shown:
-        message = ""
-    elif anonymous:
-        message = str(WITHHELD)  # how many peers there are is not said either
-    else:
-        message = _("Not enough peers have submitted this rubric in this cycle yet.")
-    return Benchmark(
-        allowed=True,
-        message=message,
-        groups=groups,
-        selected=selected,
-        anonymous=anonymous,
-        release=release,
-    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from qa_tool.assessments.selectors import scores_json
 from qa_tool.benchmarks.rollup_selectors import rollup_json
-from qa_tool.benchmarks.selectors import Figures
+from qa_tool.benchmarks.selectors import Figures, GroupFigures
 from qa_tool.core.numbers import display_float
 
 from .context import ReportContext
@@ -44,6 +44,18 @@ def _figures(figures: Figures | None) -> dict[str, Any] | None:
 
 
 def report_json(context: ReportContext) -> dict[str, Any]:
+    """The whole report as plain JSON types, in the order BI tools have always read it."""
+    body = _assessment_json(context)
+    body["benchmark"] = _benchmark_json(context)
+    # Domain scores per rater perspective (only perspectives with at least 3 raters).
+    body["perspectives"] = _perspectives_json(context)
+    body["trend"] = _trend_json(context)
+    body["action_plan"] = _action_plan_json(context)
+    body["rollups"] = [rollup_json(r) for r in context.rollups]
+    return body
+
+
+def _assessment_json(context: ReportContext) -> dict[str, Any]:
     a = context.assessment
     body: dict[str, Any] = {
         "assessment": a.pk,
@@ -59,8 +71,12 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         body["validated_by"] = context.validated_by
         body["validated_at"] = context.validated_at.isoformat() if context.validated_at else None
     body["review_comment"] = a.review_comment
+    return body
+
+
+def _benchmark_json(context: ReportContext) -> dict[str, Any]:
     bench = context.benchmark
-    body["benchmark"] = {
+    return {
         "available": bench.allowed,
         "message": bench.message or None,
         # Institution users read a frozen release; the centre reads live figures.
@@ -68,26 +84,26 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         "published_at": bench.release.published_at.isoformat()
         if bench.anonymous and bench.release
         else None,
-        "groups": [
-            {
-                "group": g.key,
-                "label": g.label,
-                "shown": g.shown,
-                "reason": g.reason or None,
-                "n": g.n if g.shown else None,
-                "overall": _figures(g.overall) if g.shown else None,
-                "domains": {code: _figures(f) for code, f in g.domains.items()} if g.shown else {},
-                **(
-                    {"institutions": [p.code for p in g.peers]}
-                    if g.shown and not bench.anonymous
-                    else {}
-                ),
-            }
-            for g in bench.groups
-        ],
+        "groups": [_group_json(g, bench.anonymous) for g in bench.groups],
     }
-    # Domain scores per rater perspective (only perspectives with at least 3 raters).
-    body["perspectives"] = [
+
+
+def _group_json(g: GroupFigures, anonymous: bool) -> dict[str, Any]:
+    return {
+        "group": g.key,
+        "label": g.label,
+        "shown": g.shown,
+        "reason": g.reason or None,
+        "n": g.n if g.shown else None,
+        "overall": _figures(g.overall) if g.shown else None,
+        "domains": {code: _figures(f) for code, f in g.domains.items()} if g.shown else {},
+        # Which institutions are in a group is the centre's to see only.
+        **({"institutions": [p.code for p in g.peers]} if g.shown and not anonymous else {}),
+    }
+
+
+def _perspectives_json(context: ReportContext) -> list[dict[str, Any]]:
+    return [
         {
             "perspective": p.key,
             "label": p.label,
@@ -97,7 +113,10 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         }
         for p in context.perspectives
     ]
-    body["trend"] = [
+
+
+def _trend_json(context: ReportContext) -> list[dict[str, Any]]:
+    return [
         {
             "cycle": p.cycle,
             "version": p.version,
@@ -107,7 +126,10 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         }
         for p in context.trend.points
     ]
-    body["action_plan"] = [
+
+
+def _action_plan_json(context: ReportContext) -> list[dict[str, Any]]:
+    return [
         {
             "rank": line.rank,
             "tier": line.tier,
@@ -123,5 +145,3 @@ def report_json(context: ReportContext) -> dict[str, Any]:
         }
         for line in context.plan
     ]
-    body["rollups"] = [rollup_json(r) for r in context.rollups]
-    return body

@@ -34,14 +34,25 @@ def _write(ws: Any, row: int, values: list[Any], *, header: bool = False) -> Non
             cell.number_format = PCT
 
 
+Row = tuple[list[Any], bool]  # the cells, and whether they are a header
+
+
 def rollup_sheet(wb: Workbook, report: RollupReport, number: int) -> None:
-    f = report.figures
+    """Add the roll-up of ``report`` to ``wb`` as the ``number``-th roll-up sheet."""
     ws = wb.create_sheet(f"{_('Roll-up')} {number}"[:31])
     ws.sheet_view.rightToLeft = get_language_bidi()
     for column, width in enumerate([30, 14, 14, 16, 18, 14], start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    rows = [*_summary_rows(report), ([], False), *_criteria_rows(report)]
+    rows += [([], False), *_programme_rows(report)]
+    for index, (values, header) in enumerate(rows, start=1):
+        _write(ws, index, values, header=header)
+
+
+def _summary_rows(report: RollupReport) -> list[Row]:
+    f = report.figures
     version = report.rubric_version
-    rows: list[tuple[list[Any], bool]] = [
+    return [
         ([_("Roll-up of unit reviews"), f"{version.display_title} ({version.version})"], True),
         ([_("Cycle"), report.cycle.name], False),
         ([_("Units reviewed"), f.units], False),
@@ -52,20 +63,19 @@ def rollup_sheet(wb: Workbook, report: RollupReport, number: int) -> None:
         ([_("Lowest score"), display_float(f.score.min)], False),
         ([_("Highest score"), display_float(f.score.max)], False),
         ([_("Weakest criteria"), ", ".join(c.code for c in f.weakest)], False),
-        ([], False),
-        (
-            [
-                _("Criterion"),
-                _("Units that rated it"),
-                _("At the top level"),
-                _("Share at the top level"),
-                _("Share below the critical minimum"),
-                _("Mean level"),
-            ],
-            True,
-        ),
     ]
-    rows += [
+
+
+def _criteria_rows(report: RollupReport) -> list[Row]:
+    header = [
+        _("Criterion"),
+        _("Units that rated it"),
+        _("At the top level"),
+        _("Share at the top level"),
+        _("Share below the critical minimum"),
+        _("Mean level"),
+    ]
+    return [(header, True)] + [
         (
             [
                 c.code,
@@ -77,16 +87,13 @@ def rollup_sheet(wb: Workbook, report: RollupReport, number: int) -> None:
             ],
             False,
         )
-        for c in f.criteria
+        for c in report.figures.criteria
     ]
-    rows += [
-        ([], False),
-        (
-            [_("Programme"), _("Units reviewed"), _("Passed"), _("Pass rate"), _("Median score")],
-            True,
-        ),
-    ]
-    rows += [
+
+
+def _programme_rows(report: RollupReport) -> list[Row]:
+    header = [_("Programme"), _("Units reviewed"), _("Passed"), _("Pass rate"), _("Median score")]
+    return [(header, True)] + [
         (
             [
                 p.code or _("In no programme"),
@@ -97,7 +104,5 @@ def rollup_sheet(wb: Workbook, report: RollupReport, number: int) -> None:
             ],
             False,
         )
-        for p in f.programmes
+        for p in report.figures.programmes
     ]
-    for index, (values, header) in enumerate(rows, start=1):
-        _write(ws, index, values, header=header)
