@@ -104,18 +104,7 @@ def _explain(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
         missing = [name for name in error.validator_value if name not in error.instance]
         return [(_location([*path, name]), _("is required")) for name in missing]
     if kind == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - allowed)
-        if allowed == set(RUBRIC_LANGUAGES):
-            languages = ", ".join(RUBRIC_LANGUAGES)
-            return [
-                (
-                    _location([*path, name]),
-                    _("unknown language; use one of %(languages)s") % {"languages": languages},
-                )
-                for name in extra
-            ]
-        return [(_location([*path, name]), _("unknown field")) for name in extra]
+        return _explain_extra(error, path)
     if kind == "type":
         return [(loc, _("must be %(kind)s") % {"kind": _type_words(error.validator_value)})]
     if kind == "exclusiveMinimum":
@@ -138,24 +127,37 @@ def _explain(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
         return [(loc, _("must not be empty"))]
     if kind == "maxLength":
         return [(loc, _("must be at most %(count)s characters") % {"count": error.validator_value})]
-    if kind == "pattern" and "propertyNames" in error.absolute_schema_path:
+    if kind == "pattern":
+        return [(loc, _pattern_words(error, path))]
+    return [(loc, error.message)]
+
+
+def _explain_extra(error: jsonschema.ValidationError, path: list[Any]) -> list[tuple[str, str]]:
+    allowed = set(error.schema.get("properties", {}))
+    extra = sorted(set(error.instance) - allowed)
+    if allowed == set(RUBRIC_LANGUAGES):
+        languages = ", ".join(RUBRIC_LANGUAGES)
         return [
             (
-                loc,
-                _("level key %(key)s is not a level value (a number)")
-                % {"key": repr(error.instance)},
+                _location([*path, name]),
+                _("unknown language; use one of %(languages)s") % {"languages": languages},
             )
+            for name in extra
         ]
-    if kind == "pattern":
-        field = path[-1] if path else ""
-        if field == "slug":
-            return [(loc, _("must be lowercase letters and digits, separated by single hyphens"))]
-        if field == "version":
-            return [(loc, _("must be letters, digits, dots, hyphens or underscores"))]
-        if field == "code":
-            return [(loc, _("must be letters, digits, dots, hyphens or underscores"))]
-        return [(loc, _("does not match %(pattern)s") % {"pattern": error.validator_value})]
-    return [(loc, error.message)]
+    return [(_location([*path, name]), _("unknown field")) for name in extra]
+
+
+def _pattern_words(error: jsonschema.ValidationError, path: list[Any]) -> str:
+    if "propertyNames" in error.absolute_schema_path:
+        return _("level key %(key)s is not a level value (a number)") % {
+            "key": repr(error.instance)
+        }
+    field = path[-1] if path else ""
+    if field == "slug":
+        return _("must be lowercase letters and digits, separated by single hyphens")
+    if field in ("version", "code"):
+        return _("must be letters, digits, dots, hyphens or underscores")
+    return _("does not match %(pattern)s") % {"pattern": error.validator_value}
 
 
 def _type_words(expected: Any) -> str:

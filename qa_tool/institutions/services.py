@@ -6,10 +6,8 @@ limit, a line break inside an unquoted field) are problems too, and nothing is s
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,14 +16,11 @@ from django_countries import countries
 from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem, Refusal
 
+from .csv_reading import CELL_MAX, CSV_MAX_CHARS, read_csv_rows
 from .models import DeliveryMode, Institution, InstitutionType, Region, SizeBand
 
 REQUIRED_COLUMNS = ("code", "name", "country", "region", "type", "size")
 OPTIONAL_COLUMNS = ("delivery_mode",)
-# A national register of a few thousand institutions is well under a megabyte.
-CSV_MAX_CHARS = 5_000_000
-# Longest text any column may hold (name is the longest field); codes are held to 20.
-CELL_MAX = bounds.SHORT_TEXT_MAX
 
 
 class InstitutionImportError(Refusal):
@@ -73,23 +68,6 @@ def _country(value: str) -> tuple[str | None, str | None]:
     return code, None
 
 
-def _csv_problem(reader: csv.DictReader, error: csv.Error) -> Problem:
-    return Problem(
-        _("the CSV cannot be read here (%(reason)s)") % {"reason": error},
-        # line_num counts the lines read whole; the error is on the one after.
-        _("line %(line)s") % {"line": reader.line_num + 1},
-    )
-
-
-def _records(reader: csv.DictReader, problems: list[Problem]) -> Iterator[dict]:
-    """The reader's rows; a CSV error ends them as a problem at its line (what follows
-    an unreadable line cannot be trusted to be split into the right rows)."""
-    try:
-        yield from reader
-    except csv.Error as error:
-        problems.append(_csv_problem(reader, error))
-
-
 def _cell_problems(cells: dict[str, str]) -> list[str]:
     """NUL characters (PostgreSQL cannot store them) and over-long texts; code and name
     lengths have their own checks below."""
@@ -102,67 +80,70 @@ def _cell_problems(cells: dict[str, str]) -> list[str]:
     return found
 
 
+def _code_problem(code: str, line: int, seen: dict[str, int]) -> str | None:
+    if not code:
+        return _("code: required")
+    if len(code) > 20:
+        return _("code: at most 20 characters")
+    if code in seen:
+        return _("code: %(code)s appears again (first on line %(line)s)") % {
+            "code": code,
+            "line": seen[code],
+        }
+    return None
+
+
+def _institution_values(
+    cells: dict[str, str], line: int, seen: dict[str, int]
+) -> tuple[dict[str, str], list[str]]:
+    """One row's institution fields and its problems, in column order."""
+    row_problems: list[str] = []
+    code = cells["code"]
+    code_problem = _code_problem(code, line, seen)
+    if code_problem:
+        row_problems.append(code_problem)
+    seen.setdefault(code, line)
+    if not cells["name"]:
+        row_problems.append(_("name: required"))
+    elif len(cells["name"]) > 200:
+        row_problems.append(_("name: at most 200 characters"))
+    # A choice that cannot be read is None; such a row has a problem and is never saved.
+    values: dict[str, Any] = {"code": code, "name": cells["name"]}
+    for column, (value, problem) in {
+        "country": _country(cells["country"]),
+        "region": _choice(cells["region"], Region, "region"),
+        "type": _choice(cells["type"], InstitutionType, "type"),
+        "size_band": _size(cells["size"]),
+    }.items():
+        values[column] = value
+        if problem:
+            row_problems.append(problem)
+    mode = cells.get("delivery_mode", "")
+    if mode:
+        values["delivery_mode"], problem = _choice(mode, DeliveryMode, "delivery_mode")
+        if problem:
+            row_problems.append(problem)
+    return values, row_problems
+
+
+def _row_label(line: int, code: str) -> str:
+    if code:
+        return _("line %(line)s (%(code)s)") % {"line": line, "code": code[:20]}
+    return _("line %(line)s") % {"line": line}
+
+
 def parse_institutions_csv(text: str) -> tuple[list[dict[str, str]], list[Problem]]:
-    if len(text) > CSV_MAX_CHARS:
-        message = _("the file is longer than %(max)s characters") % {"max": CSV_MAX_CHARS}
-        return [], [Problem(message)]
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        fieldnames = reader.fieldnames or []
-    except csv.Error as error:
-        return [], [_csv_problem(reader, error)]
-    header = [h.strip().lower() for h in fieldnames]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        message = _("missing column(s) %(columns)s") % {"columns": ", ".join(missing)}
-        return [], [Problem(message, _("header"))]
-    reader.fieldnames = header
     rows: list[dict[str, str]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for row in _records(reader, problems):
-        line = reader.line_num
-        # Extra values beyond the header come as a list under None: not a column, ignored.
-        cells = {k: (v or "").strip() for k, v in row.items() if k and not isinstance(v, list)}
-        row_problems = _cell_problems(cells)
-        if row_problems:
+    for line, cells in read_csv_rows(text, REQUIRED_COLUMNS, problems, header_location=_("header")):
+        unusable = _cell_problems(cells)
+        if unusable:
             # The other checks would quote the same unusable text back.
-            problems.extend(Problem(p, _("line %(line)s") % {"line": line}) for p in row_problems)
+            problems.extend(Problem(p, _("line %(line)s") % {"line": line}) for p in unusable)
             continue
-        code = cells["code"]
-        if not code:
-            row_problems.append(_("code: required"))
-        elif len(code) > 20:
-            row_problems.append(_("code: at most 20 characters"))
-        elif code in seen:
-            row_problems.append(
-                _("code: %(code)s appears again (first on line %(line)s)")
-                % {"code": code, "line": seen[code]}
-            )
-        seen.setdefault(code, line)
-        if not cells["name"]:
-            row_problems.append(_("name: required"))
-        elif len(cells["name"]) > 200:
-            row_problems.append(_("name: at most 200 characters"))
-        values = {"code": code, "name": cells["name"]}
-        for column, (value, problem) in {
-            "country": _country(cells["country"]),
-            "region": _choice(cells["region"], Region, "region"),
-            "type": _choice(cells["type"], InstitutionType, "type"),
-            "size_band": _size(cells["size"]),
-        }.items():
-            values[column] = value
-            if problem:
-                row_problems.append(problem)
-        mode = cells.get("delivery_mode", "")
-        if mode:
-            values["delivery_mode"], problem = _choice(mode, DeliveryMode, "delivery_mode")
-            if problem:
-                row_problems.append(problem)
-        if code:
-            label = _("line %(line)s (%(code)s)") % {"line": line, "code": code[:20]}
-        else:
-            label = _("line %(line)s") % {"line": line}
+        values, row_problems = _institution_values(cells, line, seen)
+        label = _row_label(line, cells["code"])
         problems.extend(Problem(p, label) for p in row_problems)
         rows.append(values)
     if not rows and not problems:

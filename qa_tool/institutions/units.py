@@ -4,8 +4,7 @@ assignments. Each change runs in one transaction."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +15,9 @@ from django.utils.translation import gettext as _
 from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem, Refusal
 
+# Read as the institutions importer reads: one size cap, CSV errors as located problems.
+from .csv_reading import CELL_MAX, read_csv_rows
 from .models import UNIT_LEVELS, ContributorAssignment, Institution, Role, Unit, UnitProgramme
-
-# The reading approach of the institutions importer: its size cap, CSV errors as located
-# problems (``_csv_problem``, ``_records``), NUL and over-long cells refused.
-from .services import CELL_MAX, CSV_MAX_CHARS, _csv_problem, _records
 
 COLUMNS = ("institution", "level", "code", "title", "parent")
 REQUIRED_COLUMNS = ("institution", "level", "code", "title")
@@ -66,33 +63,72 @@ def _code_problem(code: str) -> str | None:
     return None
 
 
+def _at(line: int) -> Callable[[str], str]:
+    def at(column: str) -> str:
+        return _("line %(line)s, column %(column)s") % {"line": line, "column": column}
+
+    return at
+
+
+def _repeated(row: UnitRow, first: UnitRow, parents: set[str]) -> bool:
+    # A course in several programmes takes one line per programme, with the same title.
+    return (
+        row.level != "course"
+        or not row.parent
+        or (first.level, first.title) != (row.level, row.title)
+        or row.parent in parents
+    )
+
+
+def _unit_row_problems(
+    row: UnitRow,
+    seen: dict[tuple[str, str], UnitRow],
+    parents: dict[tuple[str, str], set[str]],
+) -> list[Problem]:
+    """One row's own problems in column order; records its code in ``seen`` and ``parents``."""
+    at = _at(row.line)
+    problems: list[Problem] = []
+    if not row.institution:
+        problems.append(Problem(_("required"), at("institution")))
+    if row.level not in {level.value for level in UNIT_LEVELS}:
+        problems.append(
+            Problem(_("%(value)r is not programme or course") % {"value": row.level}, at("level"))
+        )
+    code_problem = _code_problem(row.code)
+    if code_problem:
+        problems.append(Problem(code_problem, at("code")))
+    key = (row.institution, row.code)
+    first = seen.get(key)
+    if row.code and first is not None and _repeated(row, first, parents[key]):
+        problems.append(
+            Problem(
+                _("%(code)s appears again (first on line %(line)s)")
+                % {"code": row.code, "line": first.line},
+                at("code"),
+            )
+        )
+    seen.setdefault(key, row)
+    parents.setdefault(key, set()).add(row.parent)
+    if not row.title:
+        problems.append(Problem(_("required"), at("title")))
+    elif len(row.title) > TITLE_MAX:
+        problems.append(
+            Problem(_("at most %(count)s characters") % {"count": TITLE_MAX}, at("title"))
+        )
+    if row.parent and row.level == "programme":
+        problems.append(Problem(_("only a course has a parent programme"), at("parent")))
+    return problems
+
+
 def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
     """The rows of a units file and every problem of its own (references to institutions and
     programmes are checked against the database by ``units_import``)."""
-    if len(text) > CSV_MAX_CHARS:
-        message = _("the file is longer than %(max)s characters") % {"max": CSV_MAX_CHARS}
-        return [], [Problem(message)]
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        fieldnames = reader.fieldnames or []
-    except csv.Error as error:
-        return [], [_csv_problem(reader, error)]
-    header = [h.strip().lower() for h in fieldnames]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return [], [
-            Problem(_("missing column(s) %(columns)s") % {"columns": ", ".join(missing)}, "header")
-        ]
-    reader.fieldnames = header
     rows: list[UnitRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], UnitRow] = {}
     parents: dict[tuple[str, str], set[str]] = {}
-    levels = {level.value for level in UNIT_LEVELS}
-    for raw in _records(reader, problems):
-        line = reader.line_num
-        # Extra values beyond the header come as a list under None: not a column, ignored.
-        cells = {k: (v or "").strip() for k, v in raw.items() if k and not isinstance(v, list)}
+    # The location stays untranslated, as it always was for units files.
+    for line, cells in read_csv_rows(text, REQUIRED_COLUMNS, problems, header_location="header"):
         unusable = [
             (column, why)
             for column, value in cells.items()
@@ -100,10 +136,7 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
         ]
         if unusable:
             # The other checks would quote the same unusable text back.
-            problems.extend(
-                Problem(why, _("line %(line)s, column %(column)s") % {"line": line, "column": c})
-                for c, why in unusable
-            )
+            problems.extend(Problem(why, _at(line)(c)) for c, why in unusable)
             continue
         row = UnitRow(
             line=line,
@@ -113,52 +146,7 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[Problem]]:
             title=cells.get("title", ""),
             parent=cells.get("parent", ""),
         )
-
-        def at(column: str, line: int = line) -> str:
-            return _("line %(line)s, column %(column)s") % {"line": line, "column": column}
-
-        if not row.institution:
-            problems.append(Problem(_("required"), at("institution")))
-        if row.level not in levels:
-            problems.append(
-                Problem(
-                    _("%(value)r is not programme or course") % {"value": row.level},
-                    at("level"),
-                )
-            )
-        code_problem = _code_problem(row.code)
-        if code_problem:
-            problems.append(Problem(code_problem, at("code")))
-        key = (row.institution, row.code)
-        first = seen.get(key)
-        # A course in several programmes takes one line per programme, with the same title.
-        if (
-            row.code
-            and first is not None
-            and (
-                row.level != "course"
-                or not row.parent
-                or (first.level, first.title) != (row.level, row.title)
-                or row.parent in parents[key]
-            )
-        ):
-            problems.append(
-                Problem(
-                    _("%(code)s appears again (first on line %(line)s)")
-                    % {"code": row.code, "line": first.line},
-                    at("code"),
-                )
-            )
-        seen.setdefault(key, row)
-        parents.setdefault(key, set()).add(row.parent)
-        if not row.title:
-            problems.append(Problem(_("required"), at("title")))
-        elif len(row.title) > TITLE_MAX:
-            problems.append(
-                Problem(_("at most %(count)s characters") % {"count": TITLE_MAX}, at("title"))
-            )
-        if row.parent and row.level == "programme":
-            problems.append(Problem(_("only a course has a parent programme"), at("parent")))
+        problems.extend(_unit_row_problems(row, seen, parents))
         rows.append(row)
     if not rows and not problems:
         problems.append(Problem(_("the file has no unit rows")))

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from qa_tool.core.commands import ImportCommand
-from qa_tool.institutions.units import CSV_MAX_CHARS, UnitImportError, units_import
+from qa_tool.institutions.csv_reading import CSV_MAX_CHARS
+from qa_tool.institutions.units import UnitImportError, units_import
 
 
 class Command(ImportCommand):
