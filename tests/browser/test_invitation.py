@@ -93,3 +93,31 @@ def test_invite_accept_and_sign_in(live_server, page, transactional_db, settings
     # Signed out, the browser keeps her language: the refusal reads in Arabic.
     expect(page.locator("main")).to_contain_text("سبق استخدام هذه الدعوة")
     assert refused == []
+
+
+def test_password_reset_by_e_mail(live_server, page, transactional_db, settings):
+    """Forgot the password: the log-in page leads to the e-mailed one-time link, the new
+    password signs in, and the link then refuses a second use."""
+    settings.SITE_URL = live_server.url
+    home = InstitutionFactory(code="HOME", name="Home University")
+    UserFactory(username="amina", email="amina@example.org", role=Role.OFFICER, institution=home)
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    press(page, "main a[href='/password-reset/'], main a:has-text('Forgot your password?')")
+    page.fill("input[name=email]", "amina@example.org")
+    press(page, "main form button.primary")
+    expect(page.locator("h1")).to_contain_text("Check your e-mail")
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+", message.body).group(0)
+
+    page.goto(link)  # Django moves the token into the session and redirects
+    expect(page.locator("h1")).to_contain_text("Choose a new password")
+    page.fill("input[name=new_password1]", NEW_PASSWORD)
+    page.fill("input[name=new_password2]", NEW_PASSWORD)
+    press(page, "main form button.primary")
+    log_in(page, base, "amina", NEW_PASSWORD)
+    expect(page.locator("header")).to_contain_text("amina")
+
+    press(page, "header form.logout button")
+    page.goto(link)
+    expect(page.locator("main")).to_contain_text("This link is not valid any more")
