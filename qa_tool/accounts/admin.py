@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from qa_tool.core.admin import ReadOnlyAdminMixin
+
 from .models import AccountEvent, UserSession
 
 
@@ -18,18 +20,9 @@ class UserSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The account log, read-only: it records what happened."""
 
     list_display = ["at", "kind", "institution", "email", "role", "actor"]
     list_filter = ["kind", "institution"]
     search_fields = ["email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

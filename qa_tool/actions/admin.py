@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from qa_tool.core.admin import ReadOnlyAdminMixin
+
 from .models import ActionItem
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: plans are edited by officers on the plan page."""
 
     list_display = (
@@ -26,12 +28,3 @@ class ActionItemAdmin(admin.ModelAdmin):
         "criterion",
     )
     ordering = ("assessment", "rank")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from qa_tool.core.admin import ReadOnlyAdminMixin
 from rubrics.admin import RubricTitleListFilter
 
 from .models import Assessment, AuditEvent, Campaign, Cycle
@@ -27,7 +28,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "assessment", "actor", "action", "criterion_code", "field", "source"]
     list_filter = ["action", "source"]
     list_select_related = [
@@ -36,15 +37,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         "assessment__cycle",
         "actor",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)

@@ -390,15 +390,21 @@ class FillWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url(goto))
         if "submit" in request.POST:
             try:
-                assessment_submit(assessment=self.assessment, actor=request.user)
+                done = self.submit(request)
             except AssessmentError as error:
                 for problem in error.problems:
                     messages.error(request, problem)
                 return redirect(self.get_step_url(self.review_step))
             self.storage.reset()
-            messages.success(request, _("The assessment was submitted for review."))
-            return redirect("assessments:score", self.assessment.pk)
+            return done
         return redirect(self.get_step_url(self.review_step))
+
+    def submit(self, request) -> HttpResponse:
+        """What the last step's Submit does (a rater's wizard submits their ratings instead);
+        raises AssessmentError to stay on the step with the reasons."""
+        assessment_submit(assessment=self.assessment, actor=request.user)
+        messages.success(request, _("The assessment was submitted for review."))
+        return redirect("assessments:score", self.assessment.pk)
 
     def render_done(self, form, **kwargs):
         return redirect(self.get_step_url(self.review_step))

@@ -9,11 +9,13 @@ its messages in that language too).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .refusals import Refusal
@@ -55,3 +57,20 @@ class ImportCommand(TranslatedCommand):
             )
             % {"count": count, "nothing_done": self.nothing_done}
         )
+
+    @staticmethod
+    def read_text(file: str, *, max_chars: int) -> str:
+        """A UTF-8 text file, read no further than ``max_chars`` allows (at most four bytes a
+        character): a longer file is refused by the importer without being read whole."""
+        try:
+            with Path(file).open("rb") as source:
+                data = source.read(max_chars * 4 + 1)
+            return data.decode("utf-8-sig")
+        except OSError as exc:
+            raise CommandError(
+                _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
+            ) from None
+        except UnicodeDecodeError:
+            raise CommandError(
+                _("%(file)s: not UTF-8 text; save the CSV as UTF-8") % {"file": file}
+            ) from None

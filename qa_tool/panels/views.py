@@ -216,20 +216,10 @@ class RateWizard(FillWizard):
     def _remove_evidence(self, request, evidence_id: str) -> None:
         return None
 
-    def _post_review(self, request) -> HttpResponse:
-        goto = request.POST.get("wizard_goto_step")
-        if goto in self.get_form_list():
-            return redirect(self.get_step_url(goto))
-        if "submit" in request.POST:
-            try:
-                rater_submit(rater=self.seat, actor=request.user)
-            except AssessmentError as error:
-                _errors(request, error)
-                return redirect(self.get_step_url(self.review_step))
-            self.storage.reset()
-            messages.success(request, _("Your ratings were submitted to the panel."))
-            return redirect("panels:panel", self.assessment.pk)
-        return redirect(self.get_step_url(self.review_step))
+    def submit(self, request) -> HttpResponse:
+        rater_submit(rater=self.seat, actor=request.user)
+        messages.success(request, _("Your ratings were submitted to the panel."))
+        return redirect("panels:panel", self.assessment.pk)
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)

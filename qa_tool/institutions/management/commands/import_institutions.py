@@ -1,6 +1,3 @@
-from pathlib import Path
-
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from qa_tool.core.commands import ImportCommand
@@ -21,19 +18,7 @@ class Command(ImportCommand):
         parser.add_argument("file", metavar="FILE.csv")
 
     def handle(self, *args, file, **options):
-        try:
-            # At most four bytes a character: a longer file is refused without reading it all.
-            with Path(file).open("rb") as source:
-                data = source.read(CSV_MAX_CHARS * 4 + 1)
-            text = data.decode("utf-8-sig")
-        except OSError as exc:
-            raise CommandError(
-                _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
-            ) from None
-        except UnicodeDecodeError:
-            raise CommandError(
-                _("%(file)s: not UTF-8 text; save the CSV as UTF-8") % {"file": file}
-            ) from None
+        text = self.read_text(file, max_chars=CSV_MAX_CHARS)
         try:
             summary = institutions_import(text=text)
         except InstitutionImportError as exc:

@@ -1,7 +1,3 @@
-from pathlib import Path
-
-from django.core.management.base import CommandError
-
 from qa_tool.core.commands import ImportCommand
 from qa_tool.institutions.csv_reading import CSV_MAX_CHARS
 from qa_tool.institutions.units import UnitImportError, units_import
@@ -17,15 +13,7 @@ class Command(ImportCommand):
         parser.add_argument("file", metavar="FILE.csv")
 
     def handle(self, *args, file, **options):
-        try:
-            # At most four bytes a character: a longer file is refused without reading it all.
-            with Path(file).open("rb") as source:
-                data = source.read(CSV_MAX_CHARS * 4 + 1)
-            text = data.decode("utf-8-sig")
-        except OSError as exc:
-            raise CommandError(f"{file}: cannot read ({exc.strerror})") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file}: not UTF-8 text; save the CSV as UTF-8") from None
+        text = self.read_text(file, max_chars=CSV_MAX_CHARS)
         try:
             summary = units_import(text=text)
         except UnitImportError as exc:
