@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,6 +5,7 @@ from django.urls import include, path
 from qa_tool import views
 from qa_tool.accounts.forms import PersonLanguagePasswordResetForm
 from qa_tool.accounts.language import set_language
+from qa_tool.accounts.views import PasswordResetView
 from qa_tool.assessments.urls import urlpatterns as assessment_urls
 from reports.results import results
 
@@ -25,12 +25,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/password-reset/",
-        auth_views.PasswordResetView.as_view(
+        PasswordResetView.as_view(
             form_class=PersonLanguagePasswordResetForm,
             template_name="accounts/password_reset_form.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
-            extra_email_context={"site_url": settings.SITE_URL},
         ),
         name="password_reset",
     ),

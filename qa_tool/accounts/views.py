@@ -8,6 +8,7 @@ import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -163,3 +164,12 @@ def sign_ins(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     page = Paginator(sign_in_events(), SIGN_IN_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/sign_ins.html", {"page": page})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view with the site's address in the e-mail, read when the e-mail is
+    sent (as every other e-mail link is), not when the URLs are loaded."""
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        return {"site_url": settings.SITE_URL}
