@@ -58,8 +58,17 @@ def run_import(tmp_path, data):
 
 def snapshot():
     return (
-        list(Assessment.objects.values_list("institution__code", "status", "cycle__name")),
-        list(Response.objects.values_list("criterion__code", "value", "is_na", "justification")),
+        list(
+            Assessment.objects.order_by("pk").values_list(
+                "institution__code", "status", "cycle__name"
+            )
+        ),
+        # Ordered: PostgreSQL returns updated rows in another order than SQLite.
+        list(
+            Response.objects.order_by("assessment_id", "criterion__code").values_list(
+                "criterion__code", "value", "is_na", "justification"
+            )
+        ),
         AuditEvent.objects.count(),
     )
 
