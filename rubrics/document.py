@@ -120,6 +120,10 @@ def _text(value: Any) -> dict[str, str]:
     return {lang: value[lang] for lang in RUBRIC_LANGUAGES if lang in value}
 
 
+# Rubric-level options whose defaults keep the meaning files had before the options existed.
+FRAMEWORK_DEFAULTS = {"normalise": "max", "overall": "score", "plan_target": "next"}
+
+
 def normalise(doc: dict[str, Any]) -> dict[str, Any]:
     """Fill defaults and canonicalise so that equal meaning gives equal content hashes."""
     out: dict[str, Any] = {
@@ -137,14 +141,14 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
             if doc.get("consensus", "majority") != "majority"
             else {}
         ),
-        "scale": [
-            {
-                "value": canonical_number(level["value"]),
-                "label": _text(level["label"]),
-                "description": _optional_text(level, "description"),
-            }
-            for level in doc["scale"]
-        ],
+        # Framework options (normalise, overall, plan_target): likewise only when not the
+        # default.
+        **{
+            key: doc[key]
+            for key, default in FRAMEWORK_DEFAULTS.items()
+            if doc.get(key, default) != default
+        },
+        "scale": [_normal_level(level) for level in doc["scale"]],
         "bands": [_normal_band(b) for b in doc.get("bands") or []],
         "domains": [_normal_domain(d) for d in doc["domains"]],
     }
@@ -156,6 +160,20 @@ def normalise(doc: dict[str, Any]) -> dict[str, Any]:
             "critical_min_value": canonical_number(rule.get("critical_min_value", top)),
         }
     return out
+
+
+def _normal_level(level: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "value": canonical_number(level["value"]),
+        "label": _text(level["label"]),
+        "description": _optional_text(level, "description"),
+        **({"effort": _text(level["effort"])} if "effort" in level else {}),
+        **(
+            {"effort_hours": canonical_number(level["effort_hours"])}
+            if "effort_hours" in level
+            else {}
+        ),
+    }
 
 
 def _optional_text(source: dict[str, Any], key: str) -> dict[str, str]:
@@ -190,6 +208,11 @@ def _normal_domain(domain: dict[str, Any]) -> dict[str, Any]:
         "title": _text(domain["title"]),
         "description": _optional_text(domain, "description"),
         "weight": canonical_number(domain.get("weight", 1)),
+        # A domain gate, only when set (see "Scoring" in the README).
+        **({"min_score": canonical_number(domain["min_score"])} if "min_score" in domain else {}),
+        **(
+            {"min_points": canonical_number(domain["min_points"])} if "min_points" in domain else {}
+        ),
         "criteria": [
             {
                 "code": c["code"],
@@ -198,6 +221,7 @@ def _normal_domain(domain: dict[str, Any]) -> dict[str, Any]:
                 "weight": canonical_number(c.get("weight", 1)),
                 "critical": bool(c.get("critical", False)),
                 "allow_na": bool(c.get("allow_na", False)),
+                **({"evidence_required": True} if c.get("evidence_required") else {}),
                 "descriptors": _level_texts(c.get("descriptors")),
                 "recommendations": _level_texts(c.get("recommendations")),
             }
