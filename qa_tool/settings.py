@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "qa_tool.actions.apps.ActionsConfig",
     "qa_tool.panels.apps.PanelsConfig",
     "qa_tool.demo.apps.DemoConfig",
+    "qa_tool.backups.apps.BackupsConfig",
     "qa_tool.accounts.apps.AccountsConfig",
     "qa_tool.units.apps.UnitsConfig",
     "rubrics.apps.RubricsConfig",
