@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "qa_tool",
     "qa_tool.institutions.apps.InstitutionsConfig",
     "qa_tool.assessments.apps.AssessmentsConfig",
@@ -241,6 +243,17 @@ QA_MAX_REQUEST_BYTES = env_int(
     max(EVIDENCE_MAX_BYTES, WORKBOOK_MAX_BYTES, RUBRIC_UPLOAD_MAX_BYTES) + 1024 * 1024,
     minimum=64 * 1024,
 )
+# Background work: tasks are rows in the database, run by `manage.py db_worker` (one or
+# more processes beside the web server). The API is Django 6's tasks framework: another
+# backend (Redis, Django 6's own) is a change of this setting only.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Hours a background export stays downloadable by the person who asked for it.
+QA_EXPORT_TTL_HOURS = env_int("QA_EXPORT_TTL_HOURS", 24, minimum=1)
+# Seconds one PDF report may take to render in the background before it is given up.
+QA_PDF_TIME_LIMIT = env_int("QA_PDF_TIME_LIMIT", 120, minimum=5)
+# A PDF report of a rubric with more criteria than this is rendered in the background
+# (about 3 s for 47 criteria here): the page shows its progress instead of waiting.
+QA_INLINE_PDF_MAX_CRITERIA = env_int("QA_INLINE_PDF_MAX_CRITERIA", 80, minimum=1)
 # Form fields without files; uploads above the second figure spill to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
