@@ -212,6 +212,16 @@ def test_a_rubric_without_estimates_shows_no_effort(client, officer, assessment)
     assert "Estimated work" not in page and '<th scope="col">Effort</th>' not in page
 
 
+def test_the_rubric_page_shows_the_estimates_and_the_target(client, officer, planned, planned_top):
+    client.force_login(officer)
+    page = client.get(reverse("rubrics:version", args=["effort-rubric", "1"])).content.decode()
+    scale = page[page.index("Effort to reach it") : page.index("</table>", page.index("Effort"))]
+    assert "under 30 minutes" in scale and "0.5 h" in scale and "half a day" in scale
+    assert "a term" in scale and "Each action of an action plan aims at the next level up." in page
+    page = client.get(reverse("rubrics:version", args=["effort-rubric", "2"])).content.decode()
+    assert "Each action of an action plan aims at the top level." in page
+
+
 def test_outsider_cannot_read_the_plan(client, outsider, planned):
     client.force_login(outsider)
     assert client.get(reverse("actions:plan", args=[planned.pk])).status_code == 404
