@@ -224,11 +224,15 @@ def rubric_workbook(doc: dict[str, Any], *, language: str, source: str = "") -> 
         wb = openpyxl.Workbook()
         guide = wb.active
         guide.title = INSTRUCTIONS
-        _write_sheet(guide, [[line] for line in instructions()], [100])
+        _write_sheet(guide, [[line] for line in instructions()], [80])
         guide.freeze_panes = None
         guide["A1"].font = Font(bold=True, size=14)
         guide["A1"].fill = PatternFill()
         guide.sheet_view.rightToLeft = translation.get_language_bidi()
+        for row in range(2, guide.max_row + 1):
+            # Spreadsheet programs do not grow a row for wrapped text on opening a file.
+            lines = len(str(guide.cell(row=row, column=1).value)) // 75 + 1
+            guide.row_dimensions[row].height = 15 * lines
         notes = _notes()
         for sheet in SHEETS:
             ws = wb.create_sheet(sheet)
@@ -237,6 +241,7 @@ def rubric_workbook(doc: dict[str, Any], *, language: str, source: str = "") -> 
                     [*row, notes.get(row[0])] for row in values[sheet][1:]
                 ]
                 _write_sheet(ws, rows, [26, 40, 70])
+                ws.page_setup.orientation = "landscape"
             else:
                 _write_sheet(ws, values[sheet], [c.width for c in SHEET_COLUMNS[sheet]])
     buffer = io.BytesIO()

@@ -62,6 +62,10 @@ TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
 
+# The only formulas read, and only where a yes/no goes: the constants themselves.
+_CONSTANT = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
+
+
 class _Empty:
     value = None
     data_type = "n"
@@ -134,6 +138,9 @@ def _cell_value(cell: Any, kind: str, where: tuple[str, int, int], found: list[P
     sheet, column, row = where
     value = cell.value
     kind_of_cell = getattr(cell, "data_type", "n")
+    if kind_of_cell == "f" and kind == BOOLEAN and cell_text(value).upper() in _CONSTANT:
+        # LibreOffice saves a typed TRUE or FALSE as the formula =TRUE() or =FALSE().
+        return _CONSTANT[cell_text(value).upper()]
     if kind_of_cell == "f":
         found.append(
             CellProblem(

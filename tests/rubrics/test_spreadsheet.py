@@ -283,6 +283,27 @@ def test_a_formula_cell_is_refused():
     ]
 
 
+def test_true_and_false_as_libreoffice_saves_them_are_read_but_no_other_formula():
+    # LibreOffice writes a typed TRUE as the formula =TRUE() (checked with soffice 7).
+    def change(wb):
+        criteria = wb["Criteria"]
+        criteria.cell(row=2, column=column_of(criteria, "critical")).value = "=TRUE()"
+        criteria.cell(row=3, column=column_of(criteria, "critical")).value = "=FALSE()"
+
+    (outcome,) = rubric_import(files=[("lo.xlsx", edited(change))])
+    criteria = outcome.rubric_version.criteria
+    assert criteria.get(code="C1").critical and not criteria.get(code="C2").critical
+
+    def other_formula(wb):
+        criteria = wb["Criteria"]
+        criteria.cell(row=2, column=column_of(criteria, "critical")).value = "=1=1"
+
+    assert problems_of(edited(other_formula)) == [
+        "r.xlsx: Criteria!L2: this cell holds a formula; type the value itself "
+        "(formulas are not read)."
+    ]
+
+
 def test_schema_and_rule_problems_point_at_their_cells():
     def change(wb):
         criteria = wb["Criteria"]
