@@ -478,6 +478,8 @@ def test_a_version_downloads_as_a_workbook(client, outsider, rubric_version):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert read_rubric_workbook(response.content, "v.xlsx") == rubric_version.content
+    missing = reverse("rubrics:workbook", args=[rubric_version.rubric.slug, "9"])
+    assert client.get(missing).status_code == 404
 
 
 def test_administrators_upload_a_workbook(client, admin_user, officer):
