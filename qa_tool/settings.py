@@ -232,6 +232,10 @@ EVIDENCE_MAX_BYTES = env_int("QA_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=
 BENCHMARK_MIN_GROUP = env_int("QA_BENCHMARK_MIN_GROUP", 5, minimum=2)
 # Size of the "most similar institutions" peer group (never below the minimum above).
 BENCHMARK_SIMILAR_K = env_int("QA_BENCHMARK_SIMILAR_K", 8, minimum=2)
+# Publishing a release stores each institution's peer figures; above this many
+# institutions the background worker does it (some 10 to 30 ms an institution), and
+# readers compute them from the release meanwhile.
+BENCHMARK_FIGURES_INLINE_MAX = env_int("QA_BENCHMARK_FIGURES_INLINE_MAX", 100, minimum=0)
 # Largest offline fill-in workbook accepted for upload.
 WORKBOOK_MAX_BYTES = env_int("QA_WORKBOOK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # Largest rubric file accepted by the staff upload page.

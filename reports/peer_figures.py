@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from qa_tool.assessments.models import Assessment
 from qa_tool.benchmarks.audience import Audience
 from qa_tool.benchmarks.models import BenchmarkRelease, ScoreSummary
+from qa_tool.benchmarks.released_figures import stored_groups
 from qa_tool.benchmarks.selectors import (
     WITHHELD,
     GroupFigures,
@@ -36,9 +37,11 @@ class _Peers:
     # The fields the groups are cut by (None: the institution's current ones).
     profile: Any = None
     release: BenchmarkRelease | None = None
+    # The figures as stored when the release was published (``released_figures``).
+    stored: list[GroupFigures] | None = None
 
 
-def _released_peers(assessment: Assessment, audience: Audience) -> _Peers | None:
+def _released_peers(assessment: Assessment, audience: Audience, codes: list[str]) -> _Peers | None:
     """Peers for institution users; None while nothing has been released to them."""
     # Give to get reads the live summary; the figures come from the latest release
     # only, so that no submission shows up in them until a reviewer publishes.
@@ -53,6 +56,10 @@ def _released_peers(assessment: Assessment, audience: Audience) -> _Peers | None
     )
     if release is None:
         return None
+    stored = stored_groups(release, assessment, codes)
+    if stored is not None:
+        return _Peers(counted=counted, release=release, stored=stored)
+    # Released before figures were stored, or stored under other rules or settings.
     pool = release_pool(release)
     own = own_peer(pool, assessment)
     # Groups follow the institution's fields as released: editing its region
@@ -74,7 +81,7 @@ def build_benchmark(
     """The peer figures ``audience`` may see beside ``assessment``, by peer group;
     ``group`` picks the one the charts use (the first shown one otherwise)."""
     anonymous = audience.anonymous
-    peers = _released_peers(assessment, audience) if anonymous else _live_peers(assessment)
+    peers = _released_peers(assessment, audience, codes) if anonymous else _live_peers(assessment)
     if peers is None:
         return Benchmark(
             allowed=False,
@@ -97,7 +104,7 @@ def build_benchmark(
             selected=None,
             anonymous=anonymous,
         )
-    groups = peer_groups(
+    groups = peers.stored or peer_groups(
         institution=assessment.institution,
         own=peers.own,
         pool=peers.pool,

@@ -11,6 +11,7 @@ fewer than ``minimum`` institutions.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from functools import lru_cache
 from itertools import product
 
 
@@ -26,25 +27,39 @@ def smallest_disclosure(
     for member in members:
         signature = tuple(member in group for group in groups)
         atoms[signature] = atoms.get(signature, 0) + 1
+    worst = _worst(tuple(sorted(atoms.items())), len(groups), minimum)
+    if worst is None:
+        return None
+    coefficients, carried = worst
+    disclosed = frozenset(m for m in members if tuple(m in group for group in groups) in carried)
+    return coefficients, disclosed
+
+
+@lru_cache(maxsize=4096)
+def _worst(
+    atoms: tuple[tuple[tuple[bool, ...], int], ...], size: int, minimum: int
+) -> tuple[tuple[int, ...], frozenset[tuple[bool, ...]]] | None:
+    """The first smallest disclosing combination over the atoms (signature, count).
+
+    Depends on the counts only, not on who the institutions are: publishing a release
+    checks thousands of viewers whose groups have the same shape, and this search over
+    3^groups combinations is the costly part.
+    """
     worst = None
-    for coefficients in product((-1, 0, 1), repeat=len(groups)):
+    for coefficients in product((-1, 0, 1), repeat=size):
         if not any(coefficients):
             continue
         carried = [
             signature
-            for signature in atoms
+            for signature, _count in atoms
             if sum(c for c, inside in zip(coefficients, signature, strict=True) if inside)
         ]
-        size = sum(atoms[s] for s in carried)
-        if 0 < size < minimum and (worst is None or size < worst[0]):
-            worst = (size, coefficients, carried)
+        total = sum(count for signature, count in atoms if signature in carried)
+        if 0 < total < minimum and (worst is None or total < worst[0]):
+            worst = (total, coefficients, frozenset(carried))
     if worst is None:
         return None
-    _size, coefficients, carried = worst
-    disclosed = frozenset(
-        m for m in members if tuple(m in group for group in groups) in set(carried)
-    )
-    return coefficients, disclosed
+    return worst[1], worst[2]
 
 
 # --- which statistics of one figure institution users may see --------------------------------

@@ -6,7 +6,6 @@ See ``selectors`` for the rules; ``disclosure.py`` for the differencing check.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -19,7 +18,7 @@ from qa_tool.institutions.models import SizeBand
 from .audience import Audience
 from .disclosure import QUANTILE_MINIMUM, disclosable, smallest_disclosure
 from .peers import Peer
-from .statistics import Summary, summarise, summarise_with_rank
+from .statistics import SortedValues, Summary, summarise, summarise_with_rank
 
 GROUPS = ("all", "region", "country", "type", "size", "similar")
 GROUP_LABELS = {
@@ -69,10 +68,12 @@ class GroupFigures:
     domains: dict[str, Figures] = field(default_factory=dict)
     # Measures ("overall" or a domain code) withheld whole for institution users.
     withheld_measures: set[str] = field(default_factory=set)
+    # How many peers, when ``peers`` is not kept (figures stored with a release).
+    count: int | None = None
 
     @property
     def n(self) -> int:
-        return len(self.peers)
+        return len(self.peers) if self.count is None else self.count
 
 
 def similarity_distance(a: Any, b: Any) -> float:
@@ -108,13 +109,109 @@ def _members(key: str, institution: Any, others: list[Peer]) -> list[Peer]:
     if key == "size":
         return [p for p in others if p.size_band == institution.size_band]
     if key == "similar":
-        k = max(settings.BENCHMARK_SIMILAR_K, settings.BENCHMARK_MIN_GROUP)
+        k = similar_k()
         ranked = sorted(others, key=lambda p: (similarity_distance(institution, p), p.code))
         return ranked[:k]
     raise ValueError(key)
 
 
-def _explanation(key: str, institution: Any) -> str:
+def profile_key(profile: Any) -> tuple[str, str, str, str, str]:
+    """Everything group membership depends on: institutions with the same key have the same
+    groups (each without itself)."""
+    return (
+        profile.region,
+        str(profile.country),
+        profile.type,
+        profile.size_band,
+        profile.delivery_mode or "",
+    )
+
+
+def similar_k() -> int:
+    return max(settings.BENCHMARK_SIMILAR_K, settings.BENCHMARK_MIN_GROUP)
+
+
+# The position in ``profile_key`` of the field each fixed group is cut by.
+_FIELD = {"region": 0, "country": 1, "type": 2, "size": 3}
+
+
+class _Base:
+    """The peers of one group as cut for a profile, before the viewer leaves itself out."""
+
+    def __init__(self, peers: list[Peer]) -> None:
+        self.peers = peers
+        self.ids = frozenset(p.institution_id for p in peers)
+        self._sorted: dict[str, SortedValues] = {}
+
+    def sorted_values(self, measure: str) -> SortedValues:
+        if measure not in self._sorted:
+            values = (_measure(p, measure) for p in self.peers)
+            self._sorted[measure] = SortedValues(v for v in values if v is not None)
+        return self._sorted[measure]
+
+
+class PoolIndex:
+    """One pool's groups by profile, shared by every institution computed from it:
+    publishing a release computes the groups of thousands of institutions.
+
+    What is shared is exact: the members (each institution then leaves itself out), the
+    sorted values of each measure (the institution's own value is taken out of them),
+    and the withholding, which depends on the shape of the groups only (see ``_shape``).
+    """
+
+    def __init__(self, pool: list[Peer]) -> None:
+        self.pool = pool
+        self._keys = [profile_key(p) for p in pool]
+        self.peer_of = {p.institution_id: p for p in pool}
+        self._ranked: dict[tuple[str, ...], list[Peer]] = {}
+        self._bases: dict[tuple[Any, ...], _Base] = {}
+        self.withheld: dict[tuple[Any, ...], list[tuple[bool, str, set[str]]]] = {}
+
+    def base(self, key: str, profile: Any, exclude: int) -> _Base:
+        """The group ``key`` of ``profile`` that institution ``exclude`` leaves itself out
+        of: for "similar", the k nearest, or the k + 1 nearest when it is among the k."""
+        cut = profile_key(profile)
+        if key != "similar":
+            # Each fixed group depends on one field of the profile (all on none).
+            cache_key: tuple[Any, ...] = (key, cut[_FIELD[key]] if key in _FIELD else "")
+            if cache_key not in self._bases:
+                self._bases[cache_key] = _Base(_members(key, profile, self.pool))
+            return self._bases[cache_key]
+        ranked = self._ranked_for(profile, cut)
+        k = similar_k()
+        among = any(p.institution_id == exclude for p in ranked[:k])
+        cache_key = (key, cut, among)
+        if cache_key not in self._bases:
+            self._bases[cache_key] = _Base(ranked[: k + 1] if among else ranked[:k])
+        return self._bases[cache_key]
+
+    def _ranked_for(self, profile: Any, cut: tuple[str, ...]) -> list[Peer]:
+        if cut not in self._ranked:
+            # The distance depends on the two profiles only: computed once per distinct one.
+            distances: dict[tuple[str, ...], float] = {}
+            for peer_key, peer in zip(self._keys, self.pool, strict=True):
+                if peer_key not in distances:
+                    distances[peer_key] = similarity_distance(profile, peer)
+            order = sorted(
+                range(len(self.pool)), key=lambda i: (distances[self._keys[i]], self.pool[i].code)
+            )
+            self._ranked[cut] = [self.pool[i] for i in order]
+        return self._ranked[cut]
+
+
+def _shape(bases: dict[str, _Base], left: Peer | None, measures: list[str]) -> tuple[Any, ...]:
+    """What the withholding of one institution's groups depends on, given the bases it was
+    cut from: the bases themselves, which of them it leaves itself out of (``left`` is its
+    peer in the pool), and which measures that peer answers (its leaving changes those
+    figures' answering sets)."""
+    return (
+        tuple(id(base) for base in bases.values()),
+        tuple(left is not None and left.institution_id in base.ids for base in bases.values()),
+        tuple(left is not None and _measure(left, m) is not None for m in measures),
+    )
+
+
+def group_explanation(key: str, institution: Any) -> str:
     if key == "region":
         return str(institution.get_region_display())
     if key == "country":
@@ -133,19 +230,16 @@ def _explanation(key: str, institution: Any) -> str:
     return ""
 
 
-def _figures(
-    values: Iterable[Fraction | None], own: Fraction | None, *, anonymous: bool, minimum: int
+def _disclosed(
+    summary: Summary, rank: Fraction | None, *, anonymous: bool, minimum: int
 ) -> Figures:
-    summary, rank = summarise_with_rank((v for v in values if v is not None), own)
     if not anonymous:
         return Figures(summary=summary, rank=rank)
     allowed = disclosable(summary.n, minimum)
     if not allowed:
         return Figures(summary=summarise([]), rank=None, reason=str(WITHHELD))
     withheld = {
-        name: str(EXTREMES_WITHHELD)
-        if name in ("min", "max")
-        else str(QUANTILES_WITHHELD % {"minimum": max(minimum, QUANTILE_MINIMUM)})
+        name: withheld_reason(name, minimum)
         for name in ("median", "p25", "p75", "min", "max")
         if name not in allowed
     }
@@ -154,6 +248,13 @@ def _figures(
         rank=rank if "rank" in allowed else None,
         withheld=withheld,
     )
+
+
+def withheld_reason(statistic: str, minimum: int) -> str:
+    """Why one statistic of a shown figure is held back from institution users."""
+    if statistic in ("min", "max"):
+        return str(EXTREMES_WITHHELD)
+    return str(QUANTILES_WITHHELD % {"minimum": max(minimum, QUANTILE_MINIMUM)})
 
 
 def _measure(peer: Peer, measure: str) -> Fraction | None:
@@ -168,6 +269,7 @@ def peer_groups(
     domain_codes: list[str],
     anonymous: bool = True,
     profile: Any = None,
+    index: PoolIndex | None = None,
 ) -> list[GroupFigures]:
     """The fixed peer groups of ``institution`` with their figures.
 
@@ -180,20 +282,47 @@ def peer_groups(
     quartiles. Reviewers see every group and figure.
 
     ``profile`` is what decides membership (region, type, ...), defaulting to
-    ``institution``; a frozen release passes the institution's frozen fields.
+    ``institution``; a frozen release passes the institution's frozen fields. ``index``
+    (a ``PoolIndex`` of ``pool``) shares the members between calls for many institutions.
     """
     minimum = settings.BENCHMARK_MIN_GROUP
     profile = institution if profile is None else profile
-    others = [p for p in pool if p.institution_id != institution.pk]
-    groups = [
-        _group(key, institution, _members(key, profile, others), anonymous, minimum)
-        for key in GROUPS
-    ]
+    if index is None:
+        others = [p for p in pool if p.institution_id != institution.pk]
+        members = {key: _members(key, profile, others) for key in GROUPS}
+        bases: dict[str, _Base] = {}
+        left = None
+    else:
+        left = index.peer_of.get(institution.pk)
+        bases = {key: index.base(key, profile, institution.pk) for key in GROUPS}
+        members = {
+            key: [p for p in base.peers if p.institution_id != institution.pk]
+            for key, base in bases.items()
+        }
+    groups = [_group(key, institution, members[key], anonymous, minimum) for key in GROUPS]
     if anonymous:
-        _withhold(groups, domain_codes, minimum)
+        measures = ["overall", *domain_codes]
+        shape = None if index is None else _shape(bases, left, measures)
+        if shape is not None and shape in index.withheld:  # type: ignore[union-attr]
+            for group, (shown, reason, withheld) in zip(groups, index.withheld[shape], strict=True):  # type: ignore[union-attr]
+                group.shown, group.reason, group.withheld_measures = shown, reason, set(withheld)
+        else:
+            _withhold(groups, domain_codes, minimum)
+            if shape is not None:
+                index.withheld[shape] = [  # type: ignore[union-attr]
+                    (g.shown, g.reason, set(g.withheld_measures)) for g in groups
+                ]
     for group in groups:
         if group.shown:
-            _fill_figures(group, own, domain_codes, anonymous=anonymous, minimum=minimum)
+            _fill_figures(
+                group,
+                own,
+                domain_codes,
+                anonymous=anonymous,
+                minimum=minimum,
+                base=bases.get(group.key),
+                left=left,
+            )
     return groups
 
 
@@ -203,7 +332,7 @@ def _group(
     return GroupFigures(
         key=key,
         label=str(GROUP_LABELS[key]),
-        explanation=_explanation(key, institution),
+        explanation=group_explanation(key, institution),
         peers=members,
         shown=bool(members) and (not anonymous or len(members) >= minimum),
     )
@@ -227,30 +356,26 @@ def _fill_figures(
     *,
     anonymous: bool,
     minimum: int,
+    base: _Base | None = None,
+    left: Peer | None = None,
 ) -> None:
     withheld = Figures(summary=summarise([]), rank=None, reason=str(WITHHELD))
-    own_domains = own.domains if own else {}
-    group.overall = (
-        withheld
-        if "overall" in group.withheld_measures
-        else _figures(
-            (p.overall for p in group.peers),
-            own.overall if own else None,
-            anonymous=anonymous,
-            minimum=minimum,
-        )
-    )
-    group.domains = {
-        code: withheld
-        if code in group.withheld_measures
-        else _figures(
-            (p.domains.get(code) for p in group.peers),
-            own_domains.get(code),
-            anonymous=anonymous,
-            minimum=minimum,
-        )
-        for code in domain_codes
-    }
+
+    def figures(measure: str) -> Figures:
+        if measure in group.withheld_measures:
+            return withheld
+        own_value = _measure(own, measure) if own else None
+        if base is None:
+            values = (_measure(p, measure) for p in group.peers)
+            summary, rank = summarise_with_rank((v for v in values if v is not None), own_value)
+        else:
+            # The base's sorted values without the institution's own, when it is among them.
+            out = _measure(left, measure) if left and left.institution_id in base.ids else None
+            summary, rank = base.sorted_values(measure).summarise_with_rank(own_value, without=out)
+        return _disclosed(summary, rank, anonymous=anonymous, minimum=minimum)
+
+    group.overall = figures("overall")
+    group.domains = {code: figures(code) for code in domain_codes}
 
 
 def _victim(involved: list[GroupFigures], sizes: dict[str, int]) -> GroupFigures:

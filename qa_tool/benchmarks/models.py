@@ -128,3 +128,29 @@ class ReleasedScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release_id}:{self.institution_id}"
+
+
+class ReleasedFigures(models.Model):
+    """One institution's peer figures in a release, as its people see them (anonymous,
+    withheld groups and statistics already applied), computed when the release is
+    published: reading them is one row whatever the size of the network.
+
+    ``figures`` is ``released_figures.figures_json``: fractions as exact strings, reasons
+    as flags (worded again in the reader's language).
+    """
+
+    release = models.ForeignKey(BenchmarkRelease, on_delete=models.CASCADE, related_name="figures")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    figures = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "institution"], name="one_released_figures_per_institution"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_id}:{self.institution_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.db import transaction
 
 from qa_tool.assessments.models import Assessment, Status
@@ -101,13 +102,25 @@ def score_summaries_rebuild() -> int:
 
 
 def benchmark_release_publish(
-    *, rubric_version_id: int, cycle_id: int, actor: User | None
+    *,
+    rubric_version_id: int,
+    cycle_id: int,
+    actor: User | None,
+    background: bool | None = None,
 ) -> BenchmarkRelease:
     """Freeze the cycle's peer figures as they stand: institution users see these until
-    the next release, whatever is submitted meanwhile."""
+    the next release, whatever is submitted meanwhile.
+
+    Each institution's figures are then stored (``released_figures``): inline for a pool
+    of up to ``BENCHMARK_FIGURES_INLINE_MAX`` institutions, otherwise (or with
+    ``background``) by the background worker once the release is committed. Until they
+    are stored, readers compute them from the release: the same figures, only slower.
+    """
     from rubrics.models import RubricVersion
 
+    from .released_figures import release_figures_store
     from .rollup_selectors import live_pool
+    from .tasks import store_release_figures
 
     with transaction.atomic():
         version = RubricVersion.objects.get(pk=rubric_version_id)
@@ -133,4 +146,13 @@ def benchmark_release_publish(
             )
             for peer in pool
         )
+        if version.is_unit_level:
+            pass  # roll-up figures (``rollup_benchmark``) are computed from the release
+        elif background or (
+            background is None and len(pool) > settings.BENCHMARK_FIGURES_INLINE_MAX
+        ):
+            pk = release.pk
+            transaction.on_commit(lambda: store_release_figures.enqueue(pk))
+        else:
+            release_figures_store(release=release)
     return release

@@ -28,6 +28,7 @@ HUNDRED = Fraction(100)
 
 __all__ = [
     "Number",
+    "SortedValues",
     "Summary",
     "exact",
     "percentile",
@@ -166,6 +167,31 @@ def summarise_with_rank(
         return summary, None
     below, equal = ordered.position(exact(x))
     return summary, HUNDRED * (below + Fraction(equal, 2)) / summary.n
+
+
+class SortedValues:
+    """Values sorted once, to summarise many times with one value left out each time
+    (publishing a release: each institution's groups are the same peers without itself)."""
+
+    def __init__(self, values: Iterable[Number]) -> None:
+        self._ordered = _sorted_exact(values)
+
+    def summarise_with_rank(
+        self, x: Number | None, *, without: Number | None = None
+    ) -> tuple[Summary, Fraction | None]:
+        """``summarise_with_rank`` of the values, less one occurrence of ``without``."""
+        ordered = self._ordered
+        if without is not None:
+            below, equal = ordered.position(exact(without))
+            if not equal:
+                raise ValueError(f"not among the values: {without!r}")
+            values = ordered.values
+            ordered = _Sorted(values[:below] + values[below + 1 :], ordered.scale)
+        summary = _summary_of_sorted(ordered)
+        if x is None or not summary.n:
+            return summary, None
+        below, equal = ordered.position(exact(x))
+        return summary, HUNDRED * (below + Fraction(equal, 2)) / summary.n
 
 
 def percentile_rank(values: Iterable[Number], x: Number) -> Fraction | None:

@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from .models import BenchmarkRelease
+from .released_figures import release_figures_store
 from .services import score_summaries_rebuild
 
 
@@ -9,3 +11,10 @@ from .services import score_summaries_rebuild
 def refresh_score_summaries() -> int:
     """Recompute every stored score summary, e.g. after a change of scoring code."""
     return score_summaries_rebuild()
+
+
+@task()
+def store_release_figures(release_id: int) -> int:
+    """Store every institution's figures of a release (see ``released_figures``)."""
+    release = BenchmarkRelease.objects.filter(pk=release_id).first()
+    return 0 if release is None else release_figures_store(release=release)

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
@@ -253,3 +254,11 @@ def _publish(
         )
         % {"count": count},
     )
+    if not version.is_unit_level and not release.figures.exists():
+        messages.info(
+            request,
+            _(
+                "Each institution's figures are being stored by the background worker; "
+                "until then its pages compute them from the release, more slowly."
+            ),
+        )

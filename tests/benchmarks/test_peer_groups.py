@@ -356,8 +356,9 @@ def _seed(version, cycle, n):
 
 
 def test_query_counts_do_not_grow_with_institutions(
-    client, dean, reviewer, home, rubric_version, cycle
+    client, dean, reviewer, home, rubric_version, cycle, settings
 ):
+    settings.BENCHMARK_FIGURES_INLINE_MAX = 1000  # the institutions' figures stored on publish
     _seed(rubric_version, cycle, 10)
     publish(home)
     results = reverse("assessments:score", args=[home.pk])
