@@ -35,6 +35,21 @@ def smallest_disclosure(
     return coefficients, disclosed
 
 
+@lru_cache(maxsize=16)
+def _combinations(size: int) -> list[tuple[tuple[int, ...], int, int]]:
+    """Every non-zero combination of ``size`` groups, in ``product`` order, with the masks
+    of its +1 and -1 groups."""
+    return [
+        (
+            coefficients,
+            sum(1 << i for i, c in enumerate(coefficients) if c == 1),
+            sum(1 << i for i, c in enumerate(coefficients) if c == -1),
+        )
+        for coefficients in product((-1, 0, 1), repeat=size)
+        if any(coefficients)
+    ]
+
+
 @lru_cache(maxsize=4096)
 def _worst(
     atoms: tuple[tuple[tuple[bool, ...], int], ...], size: int, minimum: int
@@ -45,16 +60,20 @@ def _worst(
     checks thousands of viewers whose groups have the same shape, and this search over
     3^groups combinations is the costly part.
     """
+    # Signatures and coefficients as bit masks: a member's coefficient sum is the number
+    # of its groups counted +1 less the number counted -1.
+    masks = [
+        (sum(1 << i for i, inside in enumerate(signature) if inside), count, signature)
+        for signature, count in atoms
+    ]
     worst = None
-    for coefficients in product((-1, 0, 1), repeat=size):
-        if not any(coefficients):
-            continue
-        carried = [
-            signature
-            for signature, _count in atoms
-            if sum(c for c, inside in zip(coefficients, signature, strict=True) if inside)
-        ]
-        total = sum(count for signature, count in atoms if signature in carried)
+    for coefficients, plus, minus in _combinations(size):
+        carried = []
+        total = 0
+        for mask, count, signature in masks:
+            if (mask & plus).bit_count() != (mask & minus).bit_count():
+                carried.append(signature)
+                total += count
         if 0 < total < minimum and (worst is None or total < worst[0]):
             worst = (total, coefficients, frozenset(carried))
     if worst is None:
