@@ -199,16 +199,33 @@ class PoolIndex:
         return self._ranked[cut]
 
 
-def _shape(bases: dict[str, _Base], left: Peer | None, measures: list[str]) -> tuple[Any, ...]:
+def _shape(
+    bases: dict[str, _Base], left: Peer | None, domain_codes: list[str], minimum: int
+) -> tuple[Any, ...]:
     """What the withholding of one institution's groups depends on, given the bases it was
     cut from: the bases themselves, which of them it leaves itself out of (``left`` is its
     peer in the pool), and which measures that peer answers (its leaving changes those
     figures' answering sets)."""
+    measures = ("overall", *domain_codes)
     return (
+        minimum,
+        measures,
         tuple(id(base) for base in bases.values()),
         tuple(left is not None and left.institution_id in base.ids for base in bases.values()),
         tuple(left is not None and _measure(left, m) is not None for m in measures),
     )
+
+
+def _withhold_shared(
+    index: PoolIndex, shape: tuple[Any, ...], groups: list[GroupFigures], domain_codes: list[str]
+) -> None:
+    """``_withhold``, done once per shape of groups in ``index``."""
+    if shape not in index.withheld:
+        _withhold(groups, domain_codes, shape[0])
+        index.withheld[shape] = [(g.shown, g.reason, set(g.withheld_measures)) for g in groups]
+        return
+    for group, (shown, reason, withheld) in zip(groups, index.withheld[shape], strict=True):
+        group.shown, group.reason, group.withheld_measures = shown, reason, set(withheld)
 
 
 def group_explanation(key: str, institution: Any) -> str:
@@ -300,18 +317,10 @@ def peer_groups(
             for key, base in bases.items()
         }
     groups = [_group(key, institution, members[key], anonymous, minimum) for key in GROUPS]
-    if anonymous:
-        measures = ["overall", *domain_codes]
-        shape = None if index is None else _shape(bases, left, measures)
-        if shape is not None and shape in index.withheld:  # type: ignore[union-attr]
-            for group, (shown, reason, withheld) in zip(groups, index.withheld[shape], strict=True):  # type: ignore[union-attr]
-                group.shown, group.reason, group.withheld_measures = shown, reason, set(withheld)
-        else:
-            _withhold(groups, domain_codes, minimum)
-            if shape is not None:
-                index.withheld[shape] = [  # type: ignore[union-attr]
-                    (g.shown, g.reason, set(g.withheld_measures)) for g in groups
-                ]
+    if anonymous and index is not None:
+        _withhold_shared(index, _shape(bases, left, domain_codes, minimum), groups, domain_codes)
+    elif anonymous:
+        _withhold(groups, domain_codes, minimum)
     for group in groups:
         if group.shown:
             _fill_figures(

@@ -77,9 +77,7 @@ def _figures_json(figures: Figures | None) -> dict[str, Any] | None:
     }
 
 
-def _figures(data: dict[str, Any] | None, minimum: int) -> Figures | None:
-    if data is None:
-        return None
+def _figures(data: dict[str, Any], minimum: int) -> Figures:
     return Figures(
         summary=Summary(n=data["n"], **{name: _unfraction(data[name]) for name in _STATISTICS}),
         rank=_unfraction(data["rank"]),
@@ -153,7 +151,7 @@ def groups_from_json(
             count=g["n"],
             shown=g["shown"],
             reason=str(WITHHELD) if g["withheld"] else "",
-            overall=_figures(g["overall"], minimum),
+            overall=None if g["overall"] is None else _figures(g["overall"], minimum),
             domains={code: _figures(f, minimum) for code, f in g["domains"].items()},
             withheld_measures=set(g["measures"]),
         )
