@@ -51,15 +51,16 @@ def legend(
     width: float,
     top: float,
     rtl: bool,
-    max_units: int,
     id_prefix: str,
     visual: bool,
 ) -> tuple[str, float]:
-    """The legend's markup and height (``""`` and 0 without keys)."""
+    """The legend's markup and height (``""`` and 0 without keys). A label may take the
+    whole width of a row (a peer group's name is long in French); only a label longer
+    than that is cut."""
     if not keys:
         return "", 0.0
     usable = width - 2 * PAD
-    max_units = min(max_units, fit(usable - _SWATCH - _SWATCH_GAP))
+    max_units = fit(usable - _SWATCH - _SWATCH_GAP)
     parts: list[str] = []
     x, y = 0.0, top
     for key in keys:

@@ -9,7 +9,7 @@ from functools import partial
 from .legend import legend
 from .parts import category_label, grid_line, scale_number
 from .series import Series, Values, check_series, marker, series_keys, stroke
-from .style import DEFAULT_MAX_LABEL_CHARS, GRID_LEVELS, PAD, SMALL_FONT_SIZE
+from .style import DEFAULT_MAX_LABEL_CHARS, GRID_LEVELS, PAD, PLAIN, SMALL_FONT_SIZE, Typeset
 from .svg import check_common, document, el, group, polyline_points
 from .text import clean, fit, px, units
 from .values import clamp
@@ -83,7 +83,9 @@ def _labels(layout: _Layout, cycles: list[str], max_label_chars: int, visual: bo
     ]
 
 
-def _series(layout: _Layout, s: Series, vals: Values, cycles: list[str]) -> list[str]:
+def _series(
+    layout: _Layout, s: Series, vals: Values, cycles: list[str], typeset: Typeset
+) -> list[str]:
     """Polylines broken at each ``None``, then a marker on every point (a point with no
     neighbour is only a marker)."""
     runs: list[list[tuple[float, float]]] = [[]]
@@ -95,7 +97,7 @@ def _series(layout: _Layout, s: Series, vals: Values, cycles: list[str]) -> list
             continue
         x, y = layout.xy(i, v)
         runs[-1].append((x, y))
-        markers.append(marker(x, y, s, cycles[i], v))
+        markers.append(marker(x, y, s, cycles[i], v, typeset))
     lines = [
         el("polyline", {"points": polyline_points(run), **stroke(s)})
         for run in runs
@@ -116,6 +118,7 @@ def trend_chart(
     rtl: bool = False,
     max_label_chars: int = DEFAULT_MAX_LABEL_CHARS,
     for_weasyprint: bool = False,
+    typeset: Typeset = PLAIN,
 ) -> str:
     """A line chart across assessment cycles, in order, on a 0..100 scale.
 
@@ -138,7 +141,6 @@ def trend_chart(
         series_keys(series),
         width=width,
         rtl=rtl,
-        max_units=max_label_chars,
         id_prefix=id_prefix,
         visual=for_weasyprint,
     )
@@ -147,7 +149,7 @@ def trend_chart(
     if legend_markup:
         legend_markup, _ = place_legend(top=layout.bottom + _LABEL_ROOM + _LEGEND_GAP)
     drawn = [
-        group(f"{id_prefix}-series-{index}", _series(layout, s, vals, cycles))
+        group(f"{id_prefix}-series-{index}", _series(layout, s, vals, cycles, typeset))
         for index, (s, vals) in enumerate(zip(series, values, strict=True))
     ]
     body = (
@@ -163,4 +165,5 @@ def trend_chart(
         description=description,
         id_prefix=id_prefix,
         body=body,
+        fonts=typeset.fonts,
     )
