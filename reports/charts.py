@@ -9,12 +9,15 @@ from qa_tool.benchmarks.charts import (
     INSTITUTION,
     PEERS,
     Series,
+    Typeset,
     bar_chart,
     radar_chart,
     trend_chart,
 )
+from rubrics.templatetags.qa_format import decimal_text
 
 from .context import ReportContext
+from .fonts import report_families
 
 
 def _f(value) -> float | None:
@@ -22,19 +25,23 @@ def _f(value) -> float | None:
 
 
 def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> dict[str, str]:
-    """The radar, bar and trend charts of the report, in the context's language."""
+    """The radar, bar and trend charts of the report, in the context's language: its
+    font families first, its numbers written as the tables write them."""
     with translation.override(context.language):
         rtl = translation.get_language_bidi()
+        typeset = Typeset(fonts=report_families(context.language), number=decimal_text)
         labels = [f"{d.code} {d.title}" for d in context.domains]
-        charts = {"bars": _bars(context, labels, rtl, for_weasyprint)}
+        charts = {"bars": _bars(context, labels, rtl, for_weasyprint, typeset)}
         if len(context.domains) >= 3:
-            charts["radar"] = _radar(context, labels, rtl, for_weasyprint)
+            charts["radar"] = _radar(context, labels, rtl, for_weasyprint, typeset)
         if len(context.trend.points) >= 2:
-            charts["trend"] = _trend(context, rtl, for_weasyprint)
+            charts["trend"] = _trend(context, rtl, for_weasyprint, typeset)
     return charts
 
 
-def _radar(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool) -> str:
+def _radar(
+    context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool, typeset: Typeset
+) -> str:
     domains = context.domains
     selected = context.benchmark.selected
     own_label = context.institution.name
@@ -52,6 +59,10 @@ def _radar(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint:
         )
     return radar_chart(
         axes=labels,
+        # room for lines of 18 characters: most words of a domain's title in French
+        # fit on one line, and a title on three
+        size=500,
+        max_label_chars=36,
         series=series,
         title=_("Domain scores"),
         description=_("Domain scores of %(institution)s, in percent, against the peer median.")
@@ -59,10 +70,13 @@ def _radar(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint:
         id_prefix="radar",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
+        typeset=typeset,
     )
 
 
-def _bars(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool) -> str:
+def _bars(
+    context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool, typeset: Typeset
+) -> str:
     domains = context.domains
     selected = context.benchmark.selected
     # A legend must not name a band or tick that withheld figures leave out.
@@ -90,10 +104,11 @@ def _bars(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: 
         median_label=_("Peer median") if has_medians else "",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
+        typeset=typeset,
     )
 
 
-def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool) -> str:
+def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool, typeset: Typeset) -> str:
     points = context.trend.points
     return trend_chart(
         cycles=[p.cycle for p in points],
@@ -103,4 +118,5 @@ def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool) -> str:
         id_prefix="trend",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
+        typeset=typeset,
     )

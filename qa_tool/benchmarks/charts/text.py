@@ -112,15 +112,15 @@ def wrap(text: str, line_units: int, max_lines: int) -> list[str]:
         else:
             lines.append(current)
             current = [(piece, spaced)]
-        while units(_joined(current)) > line_units and len(_joined(current)) > 1:
-            # one piece longer than a line: cut it where the line is full
-            whole = _joined(current)
-            cut = 0
-            while units(whole[: cut + 1]) <= line_units:
+        if units(_joined(current)) > line_units:
+            # one piece longer than a line (a URL): cut it wherever the line is full
+            (piece, spaced), cut = current[0], 1
+            while units(piece[: cut + 1]) <= line_units:
                 cut += 1
-            cut = max(cut, 1)
-            lines.append([(whole[:cut], False)])
-            current = [(whole[cut:], False)]
+            while len(piece) > cut:
+                lines.append([(piece[:cut], spaced)])
+                piece, spaced = piece[cut:], False
+            current = [(piece, spaced)]
     if current:
         lines.append(current)
     if len(lines) > max_lines:
