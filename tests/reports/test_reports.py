@@ -148,32 +148,6 @@ def test_arabic_pdf_is_right_to_left(submitted):
     assert '<html lang="ar" dir="rtl">' in html
 
 
-@needs_poppler
-def test_each_language_renders_to_png_for_a_person_to_look_at(submitted, tmp_path):
-    if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm missing")
-    for language in ("en", "fr", "ar", "zh-hans"):
-        path = tmp_path / f"report-{language}.pdf"
-        path.write_bytes(render(submitted, "pdf", language))
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "40",
-                "-f",
-                "1",
-                "-l",
-                "3",
-                str(path),
-                str(tmp_path / language),
-            ],
-            check=True,
-        )
-        pngs = sorted(tmp_path.glob(f"{language}-*.png"))
-        assert len(pngs) == 3 and all(p.stat().st_size > 2000 for p in pngs)
-
-
 def test_missing_font_logs_a_warning_and_still_renders(submitted, monkeypatch, caplog):
     monkeypatch.setattr(pdf_module, "installed_families", lambda: frozenset())
     with caplog.at_level(logging.WARNING, logger="reports.pdf"):
