@@ -79,16 +79,22 @@ def read_through_json(through: ReadThrough | None) -> dict[str, Any] | None:
             {
                 "code": t.code,
                 "coverage": t.status,
-                "sources": [
+                "links": [
                     {
-                        "code": s.code,
-                        "strength": s.strength,
-                        "evidence": s.evidence,
-                        "level": s.level_label or None,
-                        "links": s.links,
-                        "files": s.files,
+                        "strength": link.strength,
+                        "evidence": link.evidence,
+                        "note": link.note or None,
+                        "sources": [
+                            {
+                                "code": s.code,
+                                "level": s.level_label or None,
+                                "links": s.links,
+                                "files": s.files,
+                            }
+                            for s in link.sources
+                        ],
                     }
-                    for s in t.sources
+                    for link in t.links
                 ],
             }
             for t in through.targets

@@ -46,15 +46,22 @@ def choose_crosswalk(crosswalks: list[Crosswalk], chosen: Any) -> Crosswalk | No
 
 @dataclass
 class SourceLine:
+    """A criterion of the assessment's own rubric, as a link to a target criterion reads it."""
+
     code: str
     text: str
-    strength: str  # of the link: full or partial
-    evidence: str  # what the link gives: full, partial or none (see rubrics.readthrough)
-    level_label: str  # the headline level ("" when unanswered)
+    level_label: str  # the headline level: a label, "N/A", or "" when unanswered
     answered: bool
     links: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    note: str = ""
+
+
+@dataclass
+class LinkLine:
+    strength: str  # full or partial, as the crosswalk says
+    evidence: str  # what the answers give: full, partial or none (see rubrics.readthrough)
+    note: str
+    sources: list[SourceLine] = field(default_factory=list)
 
 
 @dataclass
@@ -62,7 +69,7 @@ class TargetLine:
     code: str
     text: str
     status: str  # full, partial or none
-    sources: list[SourceLine] = field(default_factory=list)
+    links: list[LinkLine] = field(default_factory=list)
 
 
 @dataclass
@@ -109,32 +116,27 @@ def read_through(
         .order_by("position")
     )
     cover = readthrough.coverage([c.code for c in target_rows], links, answered)
-    by_target: dict[str, list[SourceLine]] = {}
+    by_target: dict[str, list[LinkLine]] = {}
     for raw, link in zip(crosswalk.links, links, strict=True):
-        given = readthrough.link_evidence(link, answered)
-        for code in link.sources:
-            level = levels.get(code)
-            response = responses.get(code)
-            row = source_rows.get(code)
-            by_target.setdefault(link.target, []).append(
-                SourceLine(
-                    code=code,
-                    text=localize(row.text, language) if row else "",
-                    strength=link.strength,
-                    evidence=given,
-                    level_label=_level_label(version, level, language),
-                    answered=code in answered,
-                    links=response.links if response else [],
-                    files=[item.original_name for item in evidence.get(code, [])],
-                    note=localize(raw.get("note"), language),
-                )
+        by_target.setdefault(link.target, []).append(
+            LinkLine(
+                strength=link.strength,
+                evidence=readthrough.link_evidence(link, answered),
+                note=localize(raw.get("note"), language),
+                sources=[
+                    _source_line(
+                        version, code, levels, responses, evidence, source_rows, answered, language
+                    )
+                    for code in link.sources
+                ],
             )
+        )
     targets = [
         TargetLine(
             code=row.code,
             text=localize(row.text, language),
             status=cover.status[row.code],
-            sources=by_target.get(row.code, []),
+            links=by_target.get(row.code, []),
         )
         for row in target_rows
     ]
@@ -145,6 +147,28 @@ def read_through(
         target_version=target.version,
         coverage=cover,
         targets=targets,
+    )
+
+
+def _source_line(
+    version: RubricVersion,
+    code: str,
+    levels: dict[str, Any],
+    responses: dict[str, Response],
+    evidence: dict[str, list[Evidence]],
+    source_rows: dict[str, Criterion],
+    answered: set[str],
+    language: str,
+) -> SourceLine:
+    response = responses.get(code)
+    row = source_rows.get(code)
+    return SourceLine(
+        code=code,
+        text=localize(row.text, language) if row else "",
+        level_label=_level_label(version, levels.get(code), language),
+        answered=code in answered,
+        links=response.links if response else [],
+        files=[item.original_name for item in evidence.get(code, [])],
     )
 
 

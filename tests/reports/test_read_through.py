@@ -78,18 +78,25 @@ def test_json_carries_the_read_through(client, officer, answered, crosswalk):
     assert through["without_evidence"] == ["T4"]
     t1 = through["criteria"][0]
     assert t1["code"] == "T1" and t1["coverage"] == "full"
-    c1 = t1["sources"][0]
-    assert c1 == {
+    assert [link["strength"] for link in t1["links"]] == ["full", "partial"]
+    full, partial = t1["links"]
+    assert full["evidence"] == "full"
+    assert full["sources"][0] == {
         "code": "C1",
-        "strength": "full",
-        "evidence": "full",
         "level": "Level 3",
         "links": ["https://example.org/policy"],
         "files": ["policy.pdf"],
     }
-    # C3 is N/A: shown as such, no evidence.
-    c3 = t1["sources"][2]
-    assert (c3["code"], c3["level"], c3["evidence"]) == ("C3", "N/A", "none")
+    assert full["sources"][1]["level"] == "Level 2"
+    assert full["note"] is None
+    assert through["criteria"][1]["links"][0]["note"] == "Only part of T2"
+    # C3 is N/A: shown as such, and no evidence.
+    assert partial["evidence"] == "none"
+    assert partial["sources"] == [{"code": "C3", "level": "N/A", "links": [], "files": []}]
+    # T3's full link has C5 unanswered: partial evidence only.
+    t3 = through["criteria"][2]
+    assert (t3["coverage"], t3["links"][0]["evidence"]) == ("partial", "partial")
+    assert t3["links"][0]["sources"][1] == {"code": "C5", "level": None, "links": [], "files": []}
 
 
 def test_a_validated_assessment_is_read_through_the_reviewers_levels(
@@ -102,7 +109,7 @@ def test_a_validated_assessment_is_read_through_the_reviewers_levels(
     type(answered).objects.filter(pk=answered.pk).update(status=Status.VALIDATED)
     client.force_login(officer)
     body = json.loads(client.get(reverse("reports:report", args=[answered.pk, "json"])).content)
-    assert body["read_through"]["criteria"][0]["sources"][0]["level"] == "Level 1"
+    assert body["read_through"]["criteria"][0]["links"][0]["sources"][0]["level"] == "Level 1"
 
 
 def test_the_user_chooses_the_target_among_several(client, officer, answered, crosswalk):
