@@ -151,3 +151,14 @@ def test_no_linked_assessment_carries_nothing(institution, officer, target, cycl
     outcome = assessment_carry_over(assessment=new, actor=officer)
     assert outcome.source is None and outcome.criteria == []
     assert not Response.objects.filter(assessment=new).exists()
+
+
+def test_the_dashboard_offers_the_choice_only_when_a_crosswalk_exists(
+    client, officer, rubric_version, cycle
+):
+    client.force_login(officer)
+    label = "Pre-fill justifications and evidence links"
+    assert label not in client.get(reverse("dashboard")).content.decode()
+    import_target()
+    import_crosswalk()
+    assert label in client.get(reverse("dashboard")).content.decode()
