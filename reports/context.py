@@ -14,6 +14,12 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 
 from qa_tool.actions.priorities import EffortTotal
+from qa_tool.assessments.crosswalks import (
+    ReadThrough,
+    choose_crosswalk,
+    crosswalks_from,
+    read_through,
+)
 from qa_tool.assessments.models import Assessment, Evidence, Response
 from qa_tool.assessments.selectors import (
     AssessmentScores,
@@ -77,6 +83,10 @@ class ReportContext:
     rollups: list[RollupReport] = field(default_factory=list)
     perspectives: list[PerspectiveLine] = field(default_factory=list)
     has_panel: bool = False
+    # The crosswalks from this rubric version (the targets one may choose) and the answers
+    # read through the chosen one.
+    crosswalks: list[Any] = field(default_factory=list)
+    read_through: ReadThrough | None = None
 
     @property
     def version(self):
@@ -148,11 +158,13 @@ def build_report_context(
     audience: Audience,
     group: str | None = None,
     language: str | None = None,
+    through: str | None = None,
 ) -> ReportContext:
     """Everything about one assessment that the page and the exports show.
 
     ``audience`` decides what benchmark figures may be shown (live or released,
-    anonymity, give to get); ``group`` picks the peer group used for the charts.
+    anonymity, give to get); ``group`` picks the peer group used for the charts;
+    ``through`` the crosswalk (by id) to read the answers through, default the first.
     """
     language = language or get_language()
     version = assessment.rubric_version
@@ -160,9 +172,10 @@ def build_report_context(
     scores = assessment_scores(assessment, responses)
     headline = scores.headline
     criteria_rows = {c.code: c for c in version.criteria.all()}
-    criteria = _criteria_lines(
-        version, headline, criteria_rows, responses, evidence_by_code(assessment), language
-    )
+    evidence = evidence_by_code(assessment)
+    criteria = _criteria_lines(version, headline, criteria_rows, responses, evidence, language)
+    crosswalks = crosswalks_from(version)
+    crosswalk = choose_crosswalk(crosswalks, through)
     domains = _domain_lines(version, scores, language)
     benchmark = build_benchmark(assessment, audience, [d.code for d in domains], group)
     _add_peer_figures(domains, benchmark)
@@ -187,6 +200,18 @@ def build_report_context(
         rollups=_rollups(assessment),
         perspectives=_perspectives(assessment, language),
         has_panel=panel_of(assessment) is not None,
+        crosswalks=crosswalks,
+        read_through=read_through(
+            assessment=assessment,
+            crosswalk=crosswalk,
+            headline=headline,
+            responses=responses,
+            evidence=evidence,
+            source_rows=criteria_rows,
+            language=language,
+        )
+        if crosswalk is not None
+        else None,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qa_tool.assessments.crosswalks import ReadThrough
 from qa_tool.assessments.selectors import scores_json
 from qa_tool.benchmarks.rollup_selectors import rollup_json
 from qa_tool.benchmarks.selectors import Figures, GroupFigures
@@ -54,7 +55,53 @@ def report_json(context: ReportContext) -> dict[str, Any]:
     body["action_plan"] = _action_plan_json(context)
     body["action_plan_effort"] = _plan_effort_json(context)
     body["rollups"] = [rollup_json(r) for r in context.rollups]
+    body["crosswalks"] = [
+        {"id": c.pk, "target": c.target.rubric.slug, "target_version": c.target.version}
+        for c in context.crosswalks
+    ]
+    body["read_through"] = read_through_json(context.read_through)
     return body
+
+
+def read_through_json(through: ReadThrough | None) -> dict[str, Any] | None:
+    """The answers read through the chosen crosswalk (``?through=ID``, default the first)."""
+    if through is None:
+        return None
+    cover = through.coverage
+    return {
+        "crosswalk": through.crosswalk.pk,
+        "target": through.crosswalk.target.rubric.slug,
+        "target_version": through.target_version,
+        "target_criteria": cover.total,
+        "full_percent": display_float(cover.full_percent),
+        "partial_percent": display_float(cover.partial_percent),
+        "covered_percent": display_float(cover.covered_percent),
+        "without_evidence": cover.without_evidence,
+        "criteria": [
+            {
+                "code": t.code,
+                "coverage": t.status,
+                "links": [
+                    {
+                        "strength": link.strength,
+                        "evidence": link.evidence,
+                        "note": link.note or None,
+                        "sources": [
+                            {
+                                "code": s.code,
+                                "level": s.level_label or None,
+                                "links": s.links,
+                                "files": s.files,
+                            }
+                            for s in link.sources
+                        ],
+                    }
+                    for link in t.links
+                ],
+            }
+            for t in through.targets
+        ],
+    }
 
 
 def _assessment_json(context: ReportContext) -> dict[str, Any]:

@@ -30,6 +30,7 @@ def results(request: HttpRequest, assessment_id: int) -> HttpResponse:
         assessment=assessment,
         audience=Audience.of(request.user),
         group=request.GET.get("group"),
+        through=request.GET.get("through"),
     )
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rubric"
     return render(

@@ -50,6 +50,7 @@ def assessment_report(request, assessment_id: int, fmt: str):
         assessment=assessment,
         audience=Audience.of(request.user),
         group=request.GET.get("group"),
+        through=request.GET.get("through"),
     )
     filename, content_type, content = exporter.render(context)
     response = HttpResponse(content, content_type=content_type)
