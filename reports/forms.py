@@ -1,4 +1,5 @@
-"""Forms of the reports app: uploading a filled-in workbook."""
+"""Forms of the reports app: the peer group of a report download; uploading a filled-in
+workbook."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qa_tool.core.uploads import size_problem
 
+from .lines import Benchmark
+from .peer_figures import group_refusal
 from .workbook import check_file_name, max_upload_bytes
 
 
@@ -30,3 +33,24 @@ class WorkbookUploadForm(forms.Form):
         if too_large:
             raise forms.ValidationError(too_large)
         return upload
+
+
+class ReportGroupForm(forms.Form):
+    """The peer group a downloaded report compares with: one of the groups shown to the
+    viewer ("all" first, so the default), checked again when the download is asked for."""
+
+    group = forms.CharField(label=_("Peer group"), required=False)
+
+    def __init__(self, *args, benchmark: Benchmark, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.benchmark = benchmark
+        field = self.fields["group"]
+        field.widget = forms.Select(choices=benchmark.group_choices)
+        field.initial = benchmark.selected.key if benchmark.selected else None
+
+    def clean_group(self) -> str:
+        group = self.cleaned_data["group"]
+        # Django's ChoiceField would echo whatever was sent; this names the choices.
+        if group and (reason := group_refusal(self.benchmark, group)):
+            raise forms.ValidationError(reason)
+        return group

@@ -17,6 +17,8 @@ from rubrics.i18n import localize
 
 from .context import build_report_context
 from .exporters import EXPORTERS
+from .forms import ReportGroupForm
+from .results import results_page
 
 
 # Reports hold an institution's assessment: no copy may stay in a browser or proxy cache.
@@ -27,11 +29,16 @@ def assessment_report(request, assessment_id: int, fmt: str):
     if exporter is None:
         raise Http404
     assessment = get_assessment_for(request.user, assessment_id)
+    group = request.GET.get("group") or None
     context = build_report_context(
-        assessment=assessment,
-        audience=Audience.of(request.user),
-        group=request.GET.get("group"),
+        assessment=assessment, audience=Audience.of(request.user), group=group
     )
+    if group is not None:
+        form = ReportGroupForm(request.GET, benchmark=context.benchmark)
+        if not form.is_valid():
+            # A group the viewer may not see (or none such): the results page says why,
+            # rather than a report compared with another group than the one asked for.
+            return results_page(request, context, form, status=400)
     filename, content_type, content = exporter.render(context)
     response = HttpResponse(content, content_type=content_type)
     # Every format, JSON included, is a download: browsers save it under a useful name.

@@ -19,6 +19,10 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+# Still to be done: what a council's summary counts as open.
+OPEN_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
+
+
 class Tier(models.IntegerChoices):
     FAILS_PASS_RULE = priorities.TIER_FAILS_PASS_RULE, _("Critical — fails the pass rule")
     CRITICAL = priorities.TIER_CRITICAL, _("Critical")
