@@ -65,6 +65,22 @@ def pdf_pages(content: bytes, tmp_path) -> list[str]:
     return text.split("\f")[:-1]
 
 
+def table_rows(text: str) -> dict[str, str]:
+    """Table rows of pdftotext's layout by their first word, a wrapped cell's further lines
+    (indented past the first column) joined to their row."""
+    rows: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if len(line) - len(line.lstrip()) <= 2:
+            key = line.split()[0]
+            rows[key] = " ".join(line.split())
+        elif key is not None:
+            rows[key] += " " + " ".join(line.split())
+    return rows
+
+
 def render(assessment, fmt, *, audience=None, language="en", group=None):
     audience = audience or Audience.institution(assessment.institution_id)
     with translation.override(language):
@@ -154,6 +170,15 @@ def test_council_summary_is_the_second_page_and_fits_on_it(this_cycle, reviewer,
     assert "C4 Train the library staff — In progress · Library team" in summary
     assert "C3" in summary.split("Not done:")[1] and "C5" in summary.split("Not done:")[1]
     assert "C1 " not in summary.split("Not done:")[1]
+    # The plan: one line per action under its domain; the critical one says so.
+    plan = "\n".join(pages[2:])
+    plan = plan[plan.index("By domain") : plan.index("Appendix: every criterion")]
+    found = table_rows(plan)
+    assert found["C2"].startswith("C2 Refine C2 Dean of") and "studies" in found["C2"]
+    assert "06/30/2026 In progress #1 Critical" in found["C2"]
+    assert found["C5"] == "C5 Criterion five — no owner — no due date Planned #2"
+    assert found["C4"].startswith("C4 Criterion four — no owner 09/01/2026 Planned #3")
+    assert plan.index("D1 Domain one") < plan.index("C2 ") < plan.index("D2 Domain two")
     # The trend chart: 2025 was submitted, never validated; each point labelled.
     chart_page = next(page for page in pages if "Overall score across cycles" in page)
     assert "not validated" in chart_page and "38.9" in chart_page
@@ -237,8 +262,8 @@ def test_done_actions_leave_the_top_three(this_cycle):
 # --- 2. the compact action plan ---------------------------------------------------------------
 
 
-def big_doc():
-    """Four domains of eight criteria: 32 criteria, 28 of them rated below the top."""
+def big_doc(domains=4):
+    """``domains`` domains of eight criteria, with long recommendations."""
     doc = rubric_doc(slug="council-rubric")
     doc["domains"] = [
         {
@@ -257,7 +282,7 @@ def big_doc():
                 for c in range(1, 9)
             ],
         }
-        for d in range(1, 5)
+        for d in range(1, domains + 1)
     ]
     doc.pop("pass")
     return copy.deepcopy(doc)
@@ -289,6 +314,35 @@ def test_a_plan_of_28_actions_takes_at_most_three_pages(institution, officer, cy
     # Missing owners and due dates are marked in words; the four owned ones are not.
     assert plan.count("— no owner") == 24 and plan.count("— no due date") == 24
     assert plan.count("Quality office") == 4
+
+
+def test_the_summary_of_a_large_plan_still_fits_on_one_page(
+    institution, officer, cycle, tmp_path
+):
+    """Eight domains, a last cycle whose 60 actions are all still open, long owners."""
+    version = import_doc(big_doc(domains=8))
+    codes = [f"D{d}C{c}" for d in range(1, 9) for c in range(1, 9)]
+    previous, _ = assessment_start(
+        institution=institution, rubric_version=version, cycle=CycleFactory(name="2025")
+    )
+    answer(previous, {code: 0 if code.endswith(("C7", "C8")) else 1 for code in codes})
+    assessment_submit(assessment=previous)
+    action_plan_generate(assessment=previous, actor=officer)
+    current, _ = assessment_start(institution=institution, rubric_version=version, cycle=cycle)
+    answer(current, {code: 2 for code in codes})
+    assessment_submit(assessment=current)
+    action_plan_generate(assessment=current, actor=officer)
+    ActionItem.objects.filter(assessment=current).update(
+        owner="Deputy vice-chancellor for teaching, learning and the student experience"
+    )
+    pages = pdf_pages(render(current, "pdf"), tmp_path)
+    for heading in SUMMARY_HEADINGS:
+        assert heading in pages[1], heading
+    assert "64 actions in cycle 2025:" in pages[1]
+    assert "and 58 more" in pages[1]  # six of the 64 open ones listed
+    assert "Planned: 64 · In progress: 0 · Done: 0 · Dropped: 0" in pages[1]
+    assert "D8 Domain number 8" in pages[1]
+    assert "Executive summary" not in pages[1]
 
 
 # --- 3. the appendix --------------------------------------------------------------------------
