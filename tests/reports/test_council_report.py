@@ -317,7 +317,7 @@ def test_a_plan_of_28_actions_takes_at_most_three_pages(institution, officer, cy
 
 
 def test_the_summary_of_a_large_plan_still_fits_on_one_page(institution, officer, cycle, tmp_path):
-    """Eight domains, a last cycle whose 60 actions are all still open, long owners."""
+    """Eight domains, a last cycle whose 64 actions are all still open, long owners."""
     version = import_doc(big_doc(domains=8))
     codes = [f"D{d}C{c}" for d in range(1, 9) for c in range(1, 9)]
     previous, _ = assessment_start(
