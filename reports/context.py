@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 
+from qa_tool.actions.priorities import EffortTotal
 from qa_tool.assessments.models import Assessment, Evidence, Response
 from qa_tool.assessments.selectors import (
     AssessmentScores,
@@ -81,6 +82,8 @@ class ReportContext:
     trend: Trend
     priorities: list[Priority]
     plan: list[PlanLine]
+    # The open actions' estimated hours (see ``qa_tool.actions.selectors.plan_effort``).
+    plan_effort: EffortTotal | None = None
     summary: CouncilSummary = field(default_factory=lambda: CouncilSummary([], [], 0, 0))
     extras: dict[str, Any] = field(default_factory=dict)
     # The institution's report: a roll-up per programme- or course-level rubric reviewed
@@ -191,7 +194,7 @@ def build_report_context(
     proposals = _proposals(version, headline, criteria_rows)
     priorities = _priorities(version, proposals[:3], criteria_rows, language)
     domain_of = {c.code: c.domain_code for c in criteria}
-    plan = _plan_lines(assessment, version, language, domain_of)
+    plan, plan_effort = _plan(assessment, version, language, domain_of)
     trend = institution_trend(assessment=assessment)
     summary = _council_summary(
         assessment, plan, {p.code: p.gain for p in proposals}, domains, headline, trend, language
@@ -212,6 +215,7 @@ def build_report_context(
         trend=trend,
         priorities=priorities,
         plan=plan,
+        plan_effort=plan_effort,
         summary=summary,
         rollups=_rollups(assessment),
         perspectives=_perspectives(assessment, language),
@@ -369,6 +373,7 @@ def _proposals(version, result, criteria_rows) -> list[Any]:
         version.spec,
         answers,
         recommendations={code: row.recommendations for code, row in criteria_rows.items()},
+        plan_target=version.plan_target,
     )
 
 
@@ -389,7 +394,9 @@ def _priorities(version, proposals, criteria_rows, language: str) -> list[Priori
 
 def _plan_line(item: Any, version, language: str, domain_code: str = "") -> PlanLine:
     from qa_tool.actions.models import Tier
+    from qa_tool.actions.selectors import action_effort
 
+    effort = action_effort(version, item.target_value)
     return PlanLine(
         rank=item.rank,
         tier=item.tier,
@@ -411,19 +418,28 @@ def _plan_line(item: Any, version, language: str, domain_code: str = "") -> Plan
         status_label=item.get_status_display(),
         reviewer_comment=item.reviewer_comment,
         gain=scoring.exact(item.gain),
+        effort=localize(effort.text, language),
+        effort_hours=effort.hours,
+        target_descriptor=localize(
+            item.criterion.descriptors.get(canonical_number_text(scoring.exact(item.target_value))),
+            language,
+        ),
         domain_code=domain_code,
     )
 
 
-def _plan_lines(
+def _plan(
     assessment: Assessment, version, language: str, domain_of: dict[str, str]
-) -> list[PlanLine]:
-    from qa_tool.actions.selectors import action_plan
+) -> tuple[list[PlanLine], EffortTotal]:
+    """The saved plan, by rank, and the estimated hours of its open actions."""
+    from qa_tool.actions.selectors import action_plan, plan_effort
 
-    return [
+    items = action_plan(assessment)
+    lines = [
         _plan_line(item, version, language, domain_of.get(item.criterion.code, ""))
-        for item in action_plan(assessment)
+        for item in items
     ]
+    return lines, plan_effort(version, items)
 
 
 def _status_counts(statuses: list[str]) -> list[StatusCount]:

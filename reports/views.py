@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from qa_tool.access import get_assessment_for
@@ -18,6 +22,7 @@ from rubrics.i18n import localize
 from .context import build_report_context
 from .exporters import EXPORTERS
 from .forms import ReportGroupForm
+from .jobs import export_report_request
 from .results import results_page
 
 
@@ -30,15 +35,31 @@ def assessment_report(request, assessment_id: int, fmt: str):
         raise Http404
     assessment = get_assessment_for(request.user, assessment_id)
     group = request.GET.get("group") or None
-    context = build_report_context(
-        assessment=assessment, audience=Audience.of(request.user), group=group
-    )
+    audience = Audience.of(request.user)
+    context = None
     if group is not None:
+        context = build_report_context(assessment=assessment, audience=audience, group=group)
         form = ReportGroupForm(request.GET, benchmark=context.benchmark)
         if not form.is_valid():
             # A group the viewer may not see (or none such): the results page says why,
             # rather than a report compared with another group than the one asked for.
             return results_page(request, context, form, status=400)
+    if fmt == "pdf" and (
+        assessment.rubric_version.criteria.count() > settings.QA_INLINE_PDF_MAX_CRITERIA
+    ):
+        # A long PDF takes longer than a request should: the worker renders it and the
+        # exports page shows its progress.
+        export_report_request(
+            user=request.user,
+            assessment=assessment,
+            fmt=fmt,
+            language=get_language(),
+            group=group,
+        )
+        messages.info(request, _("This report is long: it is being prepared in the background."))
+        return redirect("reports:exports")
+    if context is None:
+        context = build_report_context(assessment=assessment, audience=audience, group=group)
     filename, content_type, content = exporter.render(context)
     response = HttpResponse(content, content_type=content_type)
     # Every format, JSON included, is a download: browsers save it under a useful name.

@@ -19,8 +19,8 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-# Still to be done: what a council's summary counts as open.
-OPEN_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
+# Actions still to be done: the plan's effort total counts these.
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 
 
 class Tier(models.IntegerChoices):
