@@ -423,6 +423,19 @@ def test_a_group_not_allowed_is_refused_with_a_form_error(client, dean, this_cyc
             assert "x" * 100 not in form[: form.index("</form>")]  # the refusal echoes nothing
 
 
+def test_a_long_pdf_with_a_refused_group_is_not_queued(client, dean, this_cycle, peers, settings):
+    from reports.models import ExportJob
+
+    settings.QA_INLINE_PDF_MAX_CRITERIA = 1  # every PDF goes to the background worker
+    client.force_login(dean)
+    url = reverse("reports:report", args=[this_cycle.pk, "pdf"])
+    response = client.get(url, {"group": "similar"})
+    assert response.status_code == 400 and not ExportJob.objects.exists()
+    assert "This peer group is not available to you" in response.content.decode()
+    assert client.get(url, {"group": "country"}).status_code == 302
+    assert ExportJob.objects.count() == 1
+
+
 def test_no_group_can_be_chosen_before_give_to_get(client, dean, assessment):
     # A draft: its institution sees no peer figures yet, so no group may be chosen.
     client.force_login(dean)
