@@ -53,6 +53,7 @@ def report_json(context: ReportContext) -> dict[str, Any]:
     body["perspectives"] = _perspectives_json(context)
     body["trend"] = _trend_json(context)
     body["action_plan"] = _action_plan_json(context)
+    body["council_summary"] = _summary_json(context)
     body["action_plan_effort"] = _plan_effort_json(context)
     body["rollups"] = [rollup_json(r) for r in context.rollups]
     body["crosswalks"] = [
@@ -133,6 +134,8 @@ def _benchmark_json(context: ReportContext) -> dict[str, Any]:
         "published_at": bench.release.published_at.isoformat()
         if bench.anonymous and bench.release
         else None,
+        # The group the report's charts and domain table compare with.
+        "selected": bench.selected.key if bench.selected else None,
         "groups": [_group_json(g, bench.anonymous) for g in bench.groups],
     }
 
@@ -197,6 +200,68 @@ def _action_plan_json(context: ReportContext) -> list[dict[str, Any]]:
         }
         for line in context.plan
     ]
+
+
+def _status_json(counts) -> dict[str, int]:
+    return {c.status: c.count for c in counts}
+
+
+def _change_json(change) -> dict[str, Any]:
+    return {
+        "domain": change.code or None,
+        "last_cycle": display_float(change.previous),
+        "this_cycle": display_float(change.current),
+        "change": display_float(change.change),
+        "redefined": change.redefined,
+    }
+
+
+def _summary_json(context: ReportContext) -> dict[str, Any]:
+    """The figures of the PDF's council summary page, the same numbers in the same order."""
+    summary = context.summary
+    result = context.result
+    previous_plan = summary.previous_plan
+    return {
+        "score": display_float(result.score),
+        "band": context.band_label or None,
+        "passed": result.passed if context.version.pass_rule else None,
+        "validated_by": context.validated_by or None,
+        "validated_at": context.validated_at.isoformat() if context.validated_at else None,
+        "top_actions": [
+            {
+                "rank": line.rank,
+                "criterion": line.code,
+                "action": line.action,
+                "owner": line.owner or None,
+                "due_date": line.due_date.isoformat() if line.due_date else None,
+                "status": line.status,
+                "gain": display_float(line.gain),
+            }
+            for line in summary.top_actions
+        ],
+        "actions_by_status": _status_json(summary.actions_by_status),
+        "actions_without_owner": summary.without_owner,
+        "actions_without_due_date": summary.without_due_date,
+        "previous_cycle": summary.previous_cycle,
+        "overall_change": _change_json(summary.overall_change) if summary.overall_change else None,
+        "domain_changes": [_change_json(d) for d in summary.domain_changes],
+        "previous_actions": None
+        if previous_plan is None
+        else {
+            "cycle": previous_plan.cycle,
+            "total": previous_plan.total,
+            "by_status": _status_json(previous_plan.by_status),
+            "not_done": [
+                {
+                    "criterion": line.code,
+                    "action": line.action,
+                    "owner": line.owner or None,
+                    "status": line.status,
+                }
+                for line in previous_plan.not_done
+            ],
+        },
+    }
 
 
 def _hours(value: Any) -> Any:
