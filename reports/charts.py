@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from qa_tool.assessments.models import Status
 from qa_tool.benchmarks.charts import (
     INSTITUTION,
     PEERS,
@@ -111,10 +112,17 @@ def _bars(
 def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool, typeset: Typeset) -> str:
     points = context.trend.points
     return trend_chart(
+        # A score no reviewer has validated may still change: drawn hollow, and said so.
+        hollow=[p.status != Status.VALIDATED for p in points],
+        hollow_label=_("not validated"),
+        value_labels=True,
         cycles=[p.cycle for p in points],
         series=[Series(_("Overall score"), [_f(p.overall) for p in points], INSTITUTION)],
         title=_("Overall score across cycles"),
-        description=_("The institution's overall score in each cycle, in percent."),
+        description=_(
+            "The institution's overall score in each cycle, in percent; hollow points are "
+            "scores not validated by a reviewer."
+        ),
         id_prefix="trend",
         rtl=rtl,
         for_weasyprint=for_weasyprint,

@@ -94,8 +94,13 @@ def page_footer_css() -> str:
     return " ".join(counters.get(part) or cssstr(part) for part in parts if part)
 
 
+def render_pdf(context: ReportContext) -> bytes:
+    return html_to_pdf(report_html(context))
+
+
 def report_html(context: ReportContext) -> str:
-    """The report as the HTML handed to WeasyPrint, typeset for its language."""
+    """The report as the HTML WeasyPrint lays out, typeset for its language (the harness
+    times the two apart)."""
     language = context.language
     html = render_to_string(
         "reports/report_pdf.html",
@@ -111,8 +116,8 @@ def report_html(context: ReportContext) -> str:
     return typeset_html(html, language)
 
 
-def render_pdf(context: ReportContext) -> bytes:
+def html_to_pdf(html: str) -> bytes:
     font_config = FontConfiguration()
     return HTML(
-        string=report_html(context), base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()
+        string=html, base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()
     ).write_pdf(font_config=font_config)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils.text import slugify
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from qa_tool.access import get_assessment_for
@@ -17,6 +21,9 @@ from rubrics.i18n import localize
 
 from .context import build_report_context
 from .exporters import EXPORTERS
+from .forms import ReportGroupForm
+from .jobs import export_report_request
+from .results import results_page
 
 
 # Reports hold an institution's assessment: no copy may stay in a browser or proxy cache.
@@ -27,11 +34,37 @@ def assessment_report(request, assessment_id: int, fmt: str):
     if exporter is None:
         raise Http404
     assessment = get_assessment_for(request.user, assessment_id)
-    context = build_report_context(
-        assessment=assessment,
-        audience=Audience.of(request.user),
-        group=request.GET.get("group"),
-    )
+    group = request.GET.get("group") or None
+    through = request.GET.get("through")
+    audience = Audience.of(request.user)
+    context = None
+    if group is not None:
+        context = build_report_context(
+            assessment=assessment, audience=audience, group=group, through=through
+        )
+        form = ReportGroupForm(request.GET, benchmark=context.benchmark)
+        if not form.is_valid():
+            # A group the viewer may not see (or none such): the results page says why,
+            # rather than a report compared with another group than the one asked for.
+            return results_page(request, context, form, status=400)
+    if fmt == "pdf" and (
+        assessment.rubric_version.criteria.count() > settings.QA_INLINE_PDF_MAX_CRITERIA
+    ):
+        # A long PDF takes longer than a request should: the worker renders it and the
+        # exports page shows its progress.
+        export_report_request(
+            user=request.user,
+            assessment=assessment,
+            fmt=fmt,
+            language=get_language(),
+            group=group,
+        )
+        messages.info(request, _("This report is long: it is being prepared in the background."))
+        return redirect("reports:exports")
+    if context is None:
+        context = build_report_context(
+            assessment=assessment, audience=audience, group=group, through=through
+        )
     filename, content_type, content = exporter.render(context)
     response = HttpResponse(content, content_type=content_type)
     # Every format, JSON included, is a download: browsers save it under a useful name.

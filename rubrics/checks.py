@@ -22,6 +22,8 @@ from rubrics.i18n import RUBRIC_LANGUAGES
 from .parsing import RUBRIC_DEPTH_MAX
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "rubric.schema.json"
+# Criterion, domain and version codes, as both schemas write them.
+CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 @cache
@@ -85,8 +87,11 @@ def _location(path: Any) -> str:
     return out or "(top level)"
 
 
-def schema_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    validator = jsonschema.Draft202012Validator(rubric_schema())
+def schema_problems(
+    doc: dict[str, Any], schema: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """Schema errors in the author's words: the rubric schema, or ``schema`` (crosswalks)."""
+    validator = jsonschema.Draft202012Validator(schema or rubric_schema())
     found: list[tuple[str, str]] = []
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         found.extend(_explain(error))
@@ -155,7 +160,7 @@ def _pattern_words(error: jsonschema.ValidationError, path: list[Any]) -> str:
     field = path[-1] if path else ""
     if field == "slug":
         return _("must be lowercase letters and digits, separated by single hyphens")
-    if field in ("version", "code"):
+    if field in ("version", "code") or error.validator_value == CODE_PATTERN:
         return _("must be letters, digits, dots, hyphens or underscores")
     return _("does not match %(pattern)s") % {"pattern": error.validator_value}
 

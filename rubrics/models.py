@@ -106,12 +106,39 @@ class RubricVersion(models.Model):
     def pass_rule(self) -> dict[str, Any] | None:
         return self.content.get("pass")
 
-    def level_label(self, value: Any, language: str | None = None) -> str:
+    @property
+    def plan_target(self) -> str:
+        """``next`` or ``top``: the level an action-plan action aims at (see ``actions``)."""
+        return str(self.content.get("plan_target", "next"))
+
+    @cached_property
+    def evidence_required_codes(self) -> frozenset[str]:
+        """Codes of the criteria whose submission needs an evidence link or file.
+
+        Read from the document, the single source, rather than stored on the criterion
+        rows: versions imported before the key existed need no migration."""
+        return frozenset(
+            c["code"]
+            for d in self.content["domains"]
+            for c in d["criteria"]
+            if c.get("evidence_required")
+        )
+
+    @property
+    def has_effort(self) -> bool:
+        """Some level carries an effort estimate (``effort`` or ``effort_hours``)."""
+        return any("effort" in level or "effort_hours" in level for level in self.scale)
+
+    def scale_level(self, value: Any) -> dict[str, Any] | None:
+        """The scale's entry (label, description, effort…) of a level value, or None."""
         target = scoring.exact(value)
-        for level in self.scale:
-            if scoring.exact(level["value"]) == target:
-                return localize(level["label"], language or get_language())
-        return str(value)
+        return next((lv for lv in self.scale if scoring.exact(lv["value"]) == target), None)
+
+    def level_label(self, value: Any, language: str | None = None) -> str:
+        level = self.scale_level(value)
+        if level is None:
+            return str(value)
+        return localize(level["label"], language or get_language())
 
     def is_in_use(self) -> bool:
         return self.assessments.exists()
@@ -157,3 +184,45 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Crosswalk(models.Model):
+    """Links from the criteria of one rubric version to those of another (a crosswalk file).
+
+    The normalised file is kept whole in ``content``; its links name criteria by code, and
+    the importer has checked every code against both versions."""
+
+    source = models.ForeignKey(
+        RubricVersion,
+        verbose_name=_("source"),
+        on_delete=models.CASCADE,
+        related_name="crosswalks_out",
+    )
+    target = models.ForeignKey(
+        RubricVersion,
+        verbose_name=_("target"),
+        on_delete=models.CASCADE,
+        related_name="crosswalks_in",
+    )
+    title = models.JSONField(_("title"), default=dict, blank=True)
+    content = models.JSONField(_("content"))
+    content_hash = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["source", "target__rubric__slug", "target__version"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="one_crosswalk_per_pair")
+        ]
+        verbose_name = _("crosswalk")
+        verbose_name_plural = _("crosswalks")
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    @property
+    def links(self) -> list[dict[str, Any]]:
+        return list(self.content.get("links", []))
