@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal
 from fractions import Fraction
@@ -124,6 +125,13 @@ def text_dir(value: Any) -> str:
 
 
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+WORD_JOINER = "\u2060"
+_HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+
+
+def _mixed(text: str) -> bool:
+    kinds = {unicodedata.bidirectional(char) for char in text}
+    return "L" in kinds and bool(kinds & {"R", "AL"})
 
 
 @register.filter(needs_autoescape=True)
@@ -140,4 +148,8 @@ def isolate(value: Any, autoescape: bool = True) -> SafeString:
     direction = text_dir(value)
     opening = RLI if direction == "rtl" else LRI
     text = conditional_escape(value) if autoescape else str(value)
+    if _mixed(text):
+        # A line broken after the hyphen of "e-learning" inside Arabic text leaves the
+        # hyphen on the wrong side of "e"; a word joiner keeps the word whole.
+        text = _HYPHENATED.sub("-" + WORD_JOINER, text)
     return mark_safe(f'<bdi dir="{direction}">{opening}{text}{PDI}</bdi>')

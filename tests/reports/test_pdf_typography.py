@@ -161,7 +161,7 @@ def test_chinese_uses_the_simplified_chinese_face_and_keeps_columns_readable(
     assert "Noto-Sans-CJK-SC" in fonts and "CJK-JP" not in fonts
     # the action plan's header cells each stay on one line, not one character a line
     with translation.override("zh-hans"):
-        headers = [gettext("Current level"), gettext("Due date"), gettext("Status")]
+        headers = [gettext(h) for h in ("Owner", "Due date", "Status", "Priority", "Weight")]
     found = [w[0] for w in words(path)]
     for header in headers:
         assert header in found, header  # one word: on one line
@@ -193,5 +193,8 @@ def test_isolate_escapes_and_takes_the_texts_direction():
     assert isolate("<b>Head</b>") == f'<bdi dir="ltr">{LRI}&lt;b&gt;Head&lt;/b&gt;{PDI}</bdi>'
     assert isolate("لجنة") == f'<bdi dir="rtl">{RLI}لجنة{PDI}</bdi>'
     assert isolate("") == "" and isolate(None) == ""
+    # in mixed Arabic and Latin text a hyphenated word is not broken at its hyphen
+    assert "e-\u2060learning" in isolate("رئيس قسم e-learning")
+    assert "e-learning" in isolate("Head of e-learning")  # one direction: left as typed
     with translation.override("ar"):
         assert isolate("2026").startswith('<bdi dir="rtl">')  # no letter: the page's
