@@ -180,14 +180,14 @@ def test_export_then_import_commands_leave_the_version_unchanged(tmp_path):
     target = tmp_path / "course.xlsx"
     out = StringIO()
     call_command(
-        "export_rubric", "obtl-course-review", "--version", "1.1", "-o", str(target), stdout=out
+        "export_rubric", "obtl-course-review", "--version", "1.2", "-o", str(target), stdout=out
     )
     assert "written to" in out.getvalue()
     wb = open_book(target.read_bytes())
     assert wb.sheetnames == SHEETS
     out = StringIO()
     call_command("import_rubric", str(target), stdout=out)
-    assert "course.xlsx: obtl-course-review 1.1 unchanged" in out.getvalue()
+    assert "course.xlsx: obtl-course-review 1.2 unchanged" in out.getvalue()
     assert RubricVersion.objects.get().content_hash == version.content_hash
 
 
