@@ -360,7 +360,7 @@ def _priorities(version, result, criteria_rows, language: str) -> list[Priority]
 
 def _plan_lines(assessment: Assessment, version, language: str) -> list[PlanLine]:
     from qa_tool.actions.models import Tier
-    from qa_tool.actions.selectors import action_plan
+    from qa_tool.actions.selectors import action_plan, plan_gain
 
     return [
         PlanLine(
@@ -383,7 +383,7 @@ def _plan_lines(assessment: Assessment, version, language: str) -> list[PlanLine
             status=item.status,
             status_label=item.get_status_display(),
             reviewer_comment=item.reviewer_comment,
-            gain=scoring.exact(item.gain),
+            gain=plan_gain(version, item),
         )
         for item in action_plan(assessment)
     ]

@@ -93,7 +93,7 @@ class PlanLine:
     status: str
     status_label: str
     reviewer_comment: str
-    gain: Fraction
+    gain: Fraction | None  # None on a profile rubric (overall: none)
 
 
 @dataclass
@@ -102,7 +102,7 @@ class Priority:
     text: str
     action: str
     tier: int
-    gain: Fraction
+    gain: Fraction | None  # None on a profile rubric (overall: none)
     current_label: str
     target_label: str
 

@@ -4,8 +4,8 @@ Every number is a ``Fraction`` until it is shown; ``display`` rounds to one
 decimal, half away from zero. The rules (see README, "Scoring"):
 
 * a criterion rated at level value v scores v / max (``normalise: max``), or
-  (v − lowest) / (highest − lowest) (``normalise: range``), so the lowest level is 0 %;
-  points stay weight × value either way (the framework's own arithmetic);
+  (v - lowest) / (highest - lowest) (``normalise: range``), so the lowest level is 0 %;
+  points stay weight * value either way (the framework's own arithmetic);
 * N/A and unanswered criteria leave both numerator and denominator;
 * a domain's score is the weighted mean of its rated criteria;
 * the overall score is the weighted mean of domain scores (``aggregate:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from typing import Any
+
 from django.db.models import Subquery
 
 from qa_tool.assessments.models import Assessment
+from rubrics import scoring
 
 from .models import ActionItem
 
@@ -41,3 +45,9 @@ def previous_actions_by_code(assessment: Assessment) -> dict[str, ActionItem]:
         .order_by("rank", "pk")
     )
     return {item.criterion.code: item for item in items}
+
+
+def plan_gain(version: Any, item: ActionItem) -> Fraction | None:
+    """An action's stored gain as shown: none on a profile rubric (``overall: none``),
+    whose plan is ranked without a score."""
+    return scoring.exact(item.gain) if version.spec.has_score else None

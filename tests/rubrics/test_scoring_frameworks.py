@@ -17,13 +17,13 @@ def test_range_puts_the_lowest_level_at_zero():
     assert result.score == 0
     assert [d.score for d in result.domains] == [0, 0]
     assert [c.score for c in result.criteria] == [0, 0, 0, 0]
-    # Points stay weight × value: 1·1 + 3·1 + 2·1 + 1·1 = 7 of 5·(1+3+2+1) = 35.
+    # Points stay weight * value: 1*1 + 3*1 + 2*1 + 1*1 = 7 of 5*(1+3+2+1) = 35.
     assert (result.points, result.points_possible) == (7, 35)
 
 
 def test_range_level_3_of_1_to_5_is_half():
     result = scoring.score(ACODE, {"A1": 3, "A2": 3, "B1": 3, "B2": 3})
-    # (3 − 1) / (5 − 1) = 1/2 everywhere, whatever the weights.
+    # (3 - 1) / (5 - 1) = 1/2 everywhere, whatever the weights.
     assert result.score == 50
     assert [c.score for c in result.criteria] == [50, 50, 50, 50]
 
@@ -31,22 +31,24 @@ def test_range_level_3_of_1_to_5_is_half():
 def test_range_with_mixed_levels_and_weights():
     answers = {"A1": 5, "A2": 3, "B1": 2, "B2": 4}
     result = scoring.score(ACODE, answers)
-    # A1 (5−1)/4 = 1, A2 (3−1)/4 = 1/2, B1 (2−1)/4 = 1/4, B2 (4−1)/4 = 3/4.
-    # A = (1·1 + 3·1/2) / 4 = 5/8 = 62.5 %; B = (2·1/4 + 1·3/4) / 3 = 5/12 = 41.7 %.
-    # Overall = (2·5/8 + 1·5/12) / 3 = (15/12 + 5/12) / 3 = 5/9 = 55.6 %.
+    # A1 (5-1)/4 = 1, A2 (3-1)/4 = 1/2, B1 (2-1)/4 = 1/4, B2 (4-1)/4 = 3/4.
+    # A = (1*1 + 3*1/2) / 4 = 5/8 = 62.5 %; B = (2*1/4 + 1*3/4) / 3 = 5/12 = 41.7 %.
+    # Overall = (2*5/8 + 1*5/12) / 3 = (15/12 + 5/12) / 3 = 5/9 = 55.6 %.
     assert [d.score for d in result.domains] == [F(125, 2), F(125, 3)]
     assert result.score == F(500, 9)
     assert display(result.score) == Decimal("55.6")
-    # Points: 1·5 + 3·3 + 2·2 + 1·4 = 22 of 35, the same under either rule.
+    # Points: 1*5 + 3*3 + 2*2 + 1*4 = 22 of 35, the same under either rule.
     assert (result.points, result.points_possible) == (22, 35)
-    # aggregate: criteria = (1·1 + 3·1/2 + 2·1/4 + 1·3/4) / 7 = (15/4) / 7 = 15/28 = 53.6 %.
+    # aggregate: criteria = (1*1 + 3*1/2 + 2*1/4 + 1*3/4) / 7 = (15/4) / 7 = 15/28 = 53.6 %.
     by_criteria = scoring.score(
         scoring.spec_from_document(normalised(acode_doc(aggregate="criteria"))), answers
     )
     assert by_criteria.score == F(1500, 28)
     # The same answers read with normalise: max: A1 1, A2 3/5, B1 2/5, B2 4/5;
     # A = (1 + 9/5) / 4 = 7/10; B = (4/5 + 4/5) / 3 = 8/15; overall = (14/10 + 8/15) / 3 = 29/45.
-    as_max = scoring.score(scoring.spec_from_document(normalised(acode_doc(normalise="max"))), answers)
+    as_max = scoring.score(
+        scoring.spec_from_document(normalised(acode_doc(normalise="max"))), answers
+    )
     assert as_max.score == F(2900, 45)
     assert display(as_max.score) == Decimal("64.4")
 
@@ -120,7 +122,7 @@ def test_a_profile_rubric_json_has_no_overall():
 def test_no_gain_on_a_profile_rubric():
     assert scoring.gain(PROFILE, PROFILE_ANSWERS, "A2") is None
     # A scored rubric: raising A2 from 3 to 5 moves A to (1 + 3) / 4 = 1, the overall from
-    # 5/9 (55.6 %) to (2·1 + 1·5/12) / 3 = 29/36 (80.6 %): a gain of 29/36 − 5/9 = 1/4 = 25 points.
+    # 5/9 (55.6 %) to (2*1 + 1*5/12) / 3 = 29/36 (80.6 %): a gain of 29/36 - 5/9 = 1/4 = 25 points.
     assert scoring.gain(ACODE, {"A1": 5, "A2": 3, "B1": 2, "B2": 4}, "A2") == 25
 
 
@@ -171,7 +173,7 @@ def test_an_unscored_gated_domain_fails():
 def test_a_points_gate():
     points_pass = {"min_points": 6, "critical_min_value": 2}
     spec = _gated({"min_points": 2}, aggregate="criteria", bands=None, **{"pass": points_pass})
-    # D2 points = 1·1 (C4) = 1 < 2; overall points 1·3 + 2·2 + 1·1 = 8 ≥ 6.
+    # D2 points = 1*1 (C4) = 1 < 2; overall points 1*3 + 2*2 + 1*1 = 8 ≥ 6.
     low = scoring.score(spec, ANSWERS)
     assert low.domains[1].points == 1
     assert (low.passed, low.failed_domains) == (False, ("D2",))
