@@ -218,7 +218,6 @@ def _criterion_line(
     evidence: list[Evidence],
     language: str,
 ) -> CriterionLine:
-    top = version.spec.max_value
     reviewed_value = (
         scoring.exact(response.reviewed_value)
         if response and response.reviewed_value is not None
@@ -238,7 +237,8 @@ def _criterion_line(
         na=c.na,
         level_label=_label(version, c.value, language),
         score=c.score,
-        gap=None if c.value is None else 100 * (top - c.value) / top,
+        # The contract's score is the level's share of the scale, so the gap is the rest.
+        gap=None if c.score is None else 100 - c.score,
         justification=response.justification if response else "",
         links=response.links if response else [],
         evidence=evidence,
