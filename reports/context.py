@@ -32,7 +32,15 @@ from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.scoring import canonical_number_text
 
-from .lines import Benchmark, CriterionLine, DomainLine, PerspectiveLine, PlanLine, Priority
+from .lines import (
+    Benchmark,
+    CriterionLine,
+    DomainLine,
+    PerspectiveLine,
+    PlanLine,
+    Priority,
+    ProfileLine,
+)
 from .peer_figures import build_benchmark
 
 # The line types live in reports.lines but stay importable from here, where callers
@@ -45,6 +53,7 @@ __all__ = [
     "PerspectiveLine",
     "PlanLine",
     "Priority",
+    "ProfileLine",
     "ReportContext",
     "build_report_context",
 ]
@@ -74,6 +83,10 @@ class ReportContext:
     rollups: list[RollupReport] = field(default_factory=list)
     perspectives: list[PerspectiveLine] = field(default_factory=list)
     has_panel: bool = False
+    # The level profile (domains, then the whole rubric), shown instead of scores by a
+    # rubric with ``overall: none`` and counted by the contract (``Result.profile``).
+    level_labels: list[str] = field(default_factory=list)
+    profile: list[ProfileLine] = field(default_factory=list)
 
     @property
     def version(self):
@@ -87,6 +100,11 @@ class ReportContext:
     def result(self) -> scoring.Result:
         """The headline result (see ``assessment_scores``)."""
         return self.scores.headline
+
+    @property
+    def has_score(self) -> bool:
+        """False for a profile rubric (``overall: none``): levels are counted, not scored."""
+        return self.scores.headline.has_score
 
     @property
     def self_result(self) -> scoring.Result:
@@ -161,7 +179,12 @@ def build_report_context(
         version, headline, criteria_rows, responses, evidence_by_code(assessment), language
     )
     domains = _domain_lines(version, scores, language)
-    benchmark = build_benchmark(assessment, audience, [d.code for d in domains], group)
+    # A rubric without scores has no peer benchmark of scores (nor are figures queried).
+    benchmark = (
+        build_benchmark(assessment, audience, [d.code for d in domains], group)
+        if version.spec.has_score
+        else _no_benchmark(language)
+    )
     _add_peer_figures(domains, benchmark)
     priorities, plan = _plan(assessment, headline, criteria_rows, language)
     band_label, band_description = _band_texts(version, headline.band, language)
@@ -181,9 +204,41 @@ def build_report_context(
         priorities=priorities,
         plan=plan,
         rollups=_rollups(assessment),
-        perspectives=_perspectives(assessment, language),
+        perspectives=_perspectives(assessment, language) if headline.has_score else [],
         has_panel=panel_of(assessment) is not None,
+        level_labels=[localize(level["label"], language) for level in version.scale],
+        profile=_profile_lines(headline, domains, language),
     )
+
+
+def _no_benchmark(language: str) -> Benchmark:
+    with translation.override(language):
+        message = gettext(
+            "This rubric reports a level profile, not a score: it has no peer benchmark of scores."
+        )
+    return Benchmark(allowed=False, message=message, groups=[], selected=None, anonymous=True)
+
+
+def _profile_lines(
+    result: scoring.Result, domains: list[DomainLine], language: str
+) -> list[ProfileLine]:
+    titles = {d.code: d.title for d in domains}
+
+    def line(code: str, title: str, profile: scoring.Profile) -> ProfileLine:
+        return ProfileLine(
+            code=code,
+            title=title,
+            counts=[count for _value, count in profile.levels],
+            na=profile.na,
+            unanswered=profile.unanswered,
+        )
+
+    with translation.override(language):
+        overall = gettext("All criteria")
+    return [
+        *(line(d.code, titles[d.code], d.profile) for d in result.domains),
+        line("", overall, result.profile),
+    ]
 
 
 def _criteria_lines(

@@ -48,6 +48,22 @@ class CriterionLine:
 
 
 @dataclass
+class ProfileLine:
+    """One row of the level profile: a domain (or the whole rubric, ``code`` "") with how
+    many criteria sit at each level of the scale, in scale order."""
+
+    code: str
+    title: str
+    counts: list[int]
+    na: int
+    unanswered: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts) + self.na + self.unanswered
+
+
+@dataclass
 class DomainLine:
     code: str
     title: str
