@@ -64,7 +64,9 @@ def gated(institution, cycle, officer):
     doc["bands"][1]["requires_pass"] = True
     doc["bands"][2]["requires_pass"] = True
     doc["domains"][1]["min_score"] = 50
-    return _submitted(institution, cycle, officer, doc, {"C1": 3, "C2": 2, "C3": "na", "C4": 1, "C5": 1})
+    return _submitted(
+        institution, cycle, officer, doc, {"C1": 3, "C2": 2, "C3": "na", "C4": 1, "C5": 1}
+    )
 
 
 # --- profile rubric -----------------------------------------------------------------------
