@@ -116,7 +116,7 @@ def _synchronise(
             "rank": proposal.rank,
             # A profile rubric (overall: none) has no gain; 0 keeps the column non-null and is
             # never shown (see ``plan_gain``).
-            "gain": _decimal(proposal.gain or 0),
+            "gain": _decimal(proposal.gain or Fraction(0)),
         }
         if item is None:
             to_create.append(
