@@ -336,8 +336,9 @@ def _add_peer_figures(domains: list[DomainLine], benchmark: Benchmark) -> None:
 
 
 def _strengths(criteria: list[CriterionLine]) -> list[CriterionLine]:
-    rated = [c for c in criteria if c.score is not None]
-    return sorted(rated, key=lambda c: (-c.score, -c.weight, c.position))[:3]
+    # By level, which orders as the score does, and works for a profile rubric too.
+    rated = [c for c in criteria if c.value is not None]
+    return sorted(rated, key=lambda c: (-(c.value or 0), -c.weight, c.position))[:3]
 
 
 def _band_texts(version, band: Any, language: str) -> tuple[str, str]:
