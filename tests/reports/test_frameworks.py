@@ -156,6 +156,12 @@ def test_profile_stores_no_score_and_lists_show_a_dash(client, dean, reviewer, p
     assert list(summary.domains.values_list("score", flat=True)) == [None, None]
     client.force_login(reviewer)
     queue = client.get(reverse("assessments:review_queue")).content.decode()
+    compare = client.get(
+        reverse("benchmarks:compare"),
+        {"version": profiled.rubric_version_id, "cycle": profiled.cycle.name},
+    )
+    assert compare.status_code == 200 and "Home University" in compare.content.decode()
+    assert compare.context["stats"]["overall"].n == 0  # nothing of it in peer statistics
     body = queue[queue.index("<tbody>") :]
     row = body[body.index("ACODE-like") :]
     row = row[: row.index("</tr>")]
