@@ -49,8 +49,8 @@ MYPY_PATHS := qa_tool/core qa_tool/access.py qa_tool/assessments/services \
 	qa_tool/benchmarks/charts qa_tool/institutions/units.py \
 	qa_tool/benchmarks/services.py qa_tool/actions/priorities.py qa_tool/actions/services.py \
 	rubrics/scoring.py \
-	rubrics/services.py qa_tool/demo qa_tool/panels/consensus.py qa_tool/panels/services.py \
-	qa_tool/backups
+	rubrics/services.py rubrics/spreadsheet qa_tool/demo qa_tool/panels/consensus.py \
+	qa_tool/panels/services.py qa_tool/backups
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -24,6 +24,15 @@ class WorkbookUploadForm(forms.Form):
         ),
     )
 
+    submit = forms.BooleanField(
+        label=_("Submit for review once applied"),
+        required=False,
+        help_text=_(
+            "The assessment is submitted only if every criterion is then answered and has the "
+            "evidence the rubric requires; otherwise nothing is changed."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         reason = check_file_name(upload.name or "")

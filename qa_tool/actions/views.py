@@ -21,7 +21,13 @@ from qa_tool.assessments.models import Assessment
 
 from .forms import ActionCommentForm, ActionItemForm
 from .models import ActionItem
-from .selectors import action_plan, plan_gain, previous_actions_by_code
+from .selectors import (
+    action_effort,
+    action_plan,
+    plan_effort,
+    plan_gain,
+    previous_actions_by_code,
+)
 from .services import ActionPlanError, action_comment, action_plan_generate, action_update
 
 
@@ -47,12 +53,14 @@ def plan(request, assessment_id: int):
     previous = previous_actions_by_code(assessment)
     unmatched = dict(previous)
     rows = []
-    for item in action_plan(assessment):
+    items = action_plan(assessment)
+    for item in items:
         rows.append(
             {
                 "item": item,
                 "current_label": version.level_label(item.current_value),
                 "target_label": version.level_label(item.target_value),
+                "effort": action_effort(version, item.target_value),
                 "gain": plan_gain(version, item),
                 "previous": unmatched.pop(item.criterion.code, None),
                 "form": ActionItemForm(item=item, version=version) if editing else None,
@@ -67,11 +75,14 @@ def plan(request, assessment_id: int):
             "assessment": assessment,
             "version": version,
             "rows": rows,
+            "effort": plan_effort(version, items),
+            "has_effort": version.has_effort,
+            "plan_target": version.plan_target,
             "editing": editing,
             "commenting": commenting,
             "previous_cycle": previous_cycle,
             "unmatched_previous": list(unmatched.values()),
-            "columns": 11 + (1 if previous else 0),
+            "columns": 11 + (1 if version.has_effort else 0) + (1 if previous else 0),
         },
     )
 
