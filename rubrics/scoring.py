@@ -450,11 +450,56 @@ def gain(spec: RubricSpec, answers: Mapping[str, Any], code: str) -> Fraction | 
     the top level, every other answer unchanged. None on a profile rubric (no score to
     rise) or when nothing is rated."""
     parsed = {c: Answer.of(raw) for c, raw in answers.items() if raw is not None}
+    rated = rated_gains(spec, parsed)
+    if code in rated:
+        return rated[code]
+    # An unanswered or N/A criterion joins the rated set when raised: score both ways.
     before = score(spec, parsed).score
     after = score(spec, {**parsed, code: Answer(value=spec.max_value)}).score
     if before is None or after is None:
         return None
     return after - before
+
+
+def rated_gains(spec: RubricSpec, answers: Mapping[str, Any]) -> dict[str, Fraction]:
+    """``gain`` of every rated criterion at once, in closed form (exactly the same numbers).
+
+    Raising a rated criterion c of domain d to the top leaves the set of rated criteria
+    and of scored domains unchanged, so only its own term moves, by w_c (1 - r_c):
+
+    * ``aggregate: domains``: 100 * W_d * w_c * (1 - r_c) / (S_d * sum of W over scored
+      domains), with S_d the weights of d's rated criteria;
+    * ``aggregate: criteria``: 100 * w_c * (1 - r_c) / (sum of w over rated criteria).
+
+    Scoring the rubric once per criterion cost 58 ms for 47 criteria and 751 ms for 188 on
+    every results page; this is one pass. Empty on a profile rubric."""
+    if not spec.has_score:
+        return {}
+    rated: list[tuple[str, Fraction, Fraction, int]] = []  # code, weight, ratio, domain
+    domain_sums: list[Fraction] = []
+    for index, domain in enumerate(spec.domains):
+        total = Fraction(0)
+        for criterion in domain.criteria:
+            raw = answers.get(criterion.code)
+            answer = Answer.of(raw) if raw is not None else None
+            if answer is None or answer.value is None:
+                continue
+            rated.append((criterion.code, criterion.weight, spec.ratio(answer.value), index))
+            total += criterion.weight
+        domain_sums.append(total)
+    if not rated:
+        return {}
+    if spec.aggregate == AGGREGATE_CRITERIA:
+        weights = sum((w for _c, w, _r, _d in rated), Fraction(0))
+        return {code: HUNDRED * w * (1 - r) / weights for code, w, r, _d in rated}
+    scored = sum(
+        (d.weight for d, total in zip(spec.domains, domain_sums, strict=True) if total),
+        Fraction(0),
+    )
+    return {
+        code: HUNDRED * spec.domains[d].weight * w * (1 - r) / (domain_sums[d] * scored)
+        for code, w, r, d in rated
+    }
 
 
 def _score_domain(

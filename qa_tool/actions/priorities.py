@@ -17,8 +17,9 @@ The order is decided by three keys, in this order:
    critical criterion below the top; 3 = every other criterion.
 2. **Gain**, descending. The increase of the overall score, in percentage points and
    as an exact ``Fraction``, if this criterion alone were raised to the top level and
-   every other answer stayed as it is: ``score(answers with c = top) - score(answers)``
-   computed with ``rubrics.scoring.score``. It therefore reflects exactly the
+   every other answer stayed as it is: ``score(answers with c = top) - score(answers)``,
+   computed for all criteria at once in closed form by ``rubrics.scoring.rated_gains``
+   (a property test checks it against scoring twice). It therefore reflects exactly the
    criterion's weight, its gap to the top, its domain's weight and the share of the
    domain among the rated criteria, the rubric's aggregate mode and its ``normalise``
    rule. It is always positive: a rated criterion below the top raises its own ratio,
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from rubrics.scoring import Answer, RubricSpec, canonical_number_text, gain
+from rubrics.scoring import Answer, RubricSpec, canonical_number_text, rated_gains
 
 TIER_FAILS_PASS_RULE = 1
 TIER_CRITICAL = 2
@@ -97,6 +98,7 @@ def propose_actions(
     top = spec.max_value
     threshold = critical_threshold(spec)
     parsed = {code: Answer.of(raw) for code, raw in answers.items() if raw is not None}
+    gains = rated_gains(spec, parsed)
     candidates = []
     for position, criterion in enumerate(spec.criteria()):
         answer = parsed.get(criterion.code)
@@ -109,7 +111,8 @@ def propose_actions(
             tier = TIER_CRITICAL
         else:
             tier = TIER_IMPROVEMENT
-        rise = gain(spec, parsed, criterion.code)
+        # Every proposal is a rated criterion: its gain is in the closed form's table.
+        rise = gains.get(criterion.code)
         target = target_level(spec.scale, current, plan_target)
         texts = recommendations.get(criterion.code) or {}
         candidates.append(
