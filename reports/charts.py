@@ -28,6 +28,8 @@ def _f(value) -> float | None:
 def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> dict[str, str]:
     """The radar, bar and trend charts of the report, in the context's language: its
     font families first, its numbers written as the tables write them."""
+    if not context.has_score:
+        return {}  # a level profile has no percentages to draw
     with translation.override(context.language):
         rtl = translation.get_language_bidi()
         typeset = Typeset(fonts=report_families(context.language), number=decimal_text)

@@ -50,6 +50,7 @@ from .lines import (
     PlanLine,
     PreviousPlan,
     Priority,
+    ProfileLine,
     StatusCount,
 )
 from .peer_figures import build_benchmark
@@ -65,6 +66,7 @@ __all__ = [
     "PerspectiveLine",
     "PlanLine",
     "Priority",
+    "ProfileLine",
     "ReportContext",
     "build_report_context",
 ]
@@ -101,6 +103,10 @@ class ReportContext:
     # read through the chosen one.
     crosswalks: list[Any] = field(default_factory=list)
     read_through: ReadThrough | None = None
+    # The level profile (domains, then the whole rubric), shown instead of scores by a
+    # rubric with ``overall: none`` and counted by the contract (``Result.profile``).
+    level_labels: list[str] = field(default_factory=list)
+    profile: list[ProfileLine] = field(default_factory=list)
 
     @property
     def version(self):
@@ -114,6 +120,11 @@ class ReportContext:
     def result(self) -> scoring.Result:
         """The headline result (see ``assessment_scores``)."""
         return self.scores.headline
+
+    @property
+    def has_score(self) -> bool:
+        """False for a profile rubric (``overall: none``): levels are counted, not scored."""
+        return self.scores.headline.has_score
 
     @property
     def self_result(self) -> scoring.Result:
@@ -202,7 +213,12 @@ def build_report_context(
     crosswalks = crosswalks_from(version)
     crosswalk = choose_crosswalk(crosswalks, through)
     domains = _domain_lines(version, scores, language)
-    benchmark = build_benchmark(assessment, audience, [d.code for d in domains], group)
+    # A rubric without scores has no peer benchmark of scores (nor are figures queried).
+    benchmark = (
+        build_benchmark(assessment, audience, [d.code for d in domains], group)
+        if version.spec.has_score
+        else _no_benchmark(language)
+    )
     _add_peer_figures(domains, benchmark)
     proposals = _proposals(version, headline, criteria_rows)
     priorities = _priorities(version, proposals[:3], criteria_rows, language)
@@ -231,7 +247,7 @@ def build_report_context(
         plan_effort=plan_effort,
         summary=summary,
         rollups=_rollups(assessment),
-        perspectives=_perspectives(assessment, language),
+        perspectives=_perspectives(assessment, language) if headline.has_score else [],
         has_panel=panel_of(assessment) is not None,
         crosswalks=crosswalks,
         read_through=read_through(
@@ -245,7 +261,39 @@ def build_report_context(
         )
         if crosswalk is not None
         else None,
+        level_labels=[localize(level["label"], language) for level in version.scale],
+        profile=_profile_lines(headline, domains, language),
     )
+
+
+def _no_benchmark(language: str) -> Benchmark:
+    with translation.override(language):
+        message = gettext(
+            "This rubric reports a level profile, not a score: it has no peer benchmark of scores."
+        )
+    return Benchmark(allowed=False, message=message, groups=[], selected=None, anonymous=True)
+
+
+def _profile_lines(
+    result: scoring.Result, domains: list[DomainLine], language: str
+) -> list[ProfileLine]:
+    titles = {d.code: d.title for d in domains}
+
+    def line(code: str, title: str, profile: scoring.Profile) -> ProfileLine:
+        return ProfileLine(
+            code=code,
+            title=title,
+            counts=[count for _value, count in profile.levels],
+            na=profile.na,
+            unanswered=profile.unanswered,
+        )
+
+    with translation.override(language):
+        overall = gettext("All criteria")
+    return [
+        *(line(d.code, titles[d.code], d.profile) for d in result.domains),
+        line("", overall, result.profile),
+    ]
 
 
 def _criteria_lines(
@@ -280,7 +328,6 @@ def _criterion_line(
     evidence: list[Evidence],
     language: str,
 ) -> CriterionLine:
-    top = version.spec.max_value
     reviewed_value = (
         scoring.exact(response.reviewed_value)
         if response and response.reviewed_value is not None
@@ -300,7 +347,8 @@ def _criterion_line(
         na=c.na,
         level_label=_label(version, c.value, language),
         score=c.score,
-        gap=None if c.value is None else 100 * (top - c.value) / top,
+        # The contract's score is the level's share of the scale, so the gap is the rest.
+        gap=None if c.score is None else 100 - c.score,
         justification=response.justification if response else "",
         links=response.links if response else [],
         evidence=evidence,
@@ -343,8 +391,9 @@ def _add_peer_figures(domains: list[DomainLine], benchmark: Benchmark) -> None:
 
 
 def _strengths(criteria: list[CriterionLine]) -> list[CriterionLine]:
-    rated = [c for c in criteria if c.score is not None]
-    return sorted(rated, key=lambda c: (-c.score, -c.weight, c.position))[:3]
+    # By level, which orders as the score does, and works for a profile rubric too.
+    rated = [c for c in criteria if c.value is not None]
+    return sorted(rated, key=lambda c: (-(c.value or 0), -c.weight, c.position))[:3]
 
 
 def _band_texts(version, band: Any, language: str) -> tuple[str, str]:
@@ -419,7 +468,7 @@ def _priorities(version, proposals, criteria_rows, language: str) -> list[Priori
 
 def _plan_line(item: Any, version, language: str, domain_code: str = "") -> PlanLine:
     from qa_tool.actions.models import Tier
-    from qa_tool.actions.selectors import action_effort
+    from qa_tool.actions.selectors import action_effort, plan_gain
 
     effort = action_effort(version, item.target_value)
     return PlanLine(
@@ -442,7 +491,7 @@ def _plan_line(item: Any, version, language: str, domain_code: str = "") -> Plan
         status=item.status,
         status_label=item.get_status_display(),
         reviewer_comment=item.reviewer_comment,
-        gain=scoring.exact(item.gain),
+        gain=plan_gain(version, item),
         effort=localize(effort.text, language),
         effort_hours=effort.hours,
         target_descriptor=localize(

@@ -49,6 +49,22 @@ class CriterionLine:
 
 
 @dataclass
+class ProfileLine:
+    """One row of the level profile: a domain (or the whole rubric, ``code`` "") with how
+    many criteria sit at each level of the scale, in scale order."""
+
+    code: str
+    title: str
+    counts: list[int]
+    na: int
+    unanswered: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts) + self.na + self.unanswered
+
+
+@dataclass
 class DomainLine:
     code: str
     title: str
@@ -99,7 +115,7 @@ class PlanLine:
     status: str
     status_label: str
     reviewer_comment: str
-    gain: Fraction
+    gain: Fraction | None  # None on a profile rubric (overall: none)
     # The rubric's estimate of the target level (see ``qa_tool.actions.selectors``).
     effort: str = ""
     effort_hours: Fraction | None = None
@@ -118,7 +134,7 @@ class Priority:
     text: str
     action: str
     tier: int
-    gain: Fraction
+    gain: Fraction | None  # None on a profile rubric (overall: none)
     current_label: str
     target_label: str
 
