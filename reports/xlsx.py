@@ -17,7 +17,14 @@ from openpyxl.chart.legend import LegendEntry
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
 from openpyxl.drawing.line import LineProperties
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RichTextProperties,
+)
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -457,10 +464,13 @@ def _benchmark_sheet(wb: Workbook, context: ReportContext, g: GroupFigures) -> N
     rows = [(_("Overall"), g.overall)] + [
         (f"{d.code} {d.title}", g.domains.get(d.code)) for d in context.domains
     ]
+    reasons_at: list[int] = []
     for label, figures in rows:
         if figures is None or not figures.shown:
             # a suppressed or empty figure shows as its label, with the reason if withheld
             _row(sheet, [label, None, figures.reason if figures and figures.reason else None])
+            if figures and figures.reason:
+                reasons_at.append(sheet.max_row)
             continue
         s: Summary = figures.summary
         _row(
@@ -482,6 +492,16 @@ def _benchmark_sheet(wb: Workbook, context: ReportContext, g: GroupFigures) -> N
         for reason in reasons:
             _row(sheet, [reason])
     _finish(sheet)
+    # A reason spans the figure columns it stands for, so it reads as a sentence.
+    last = get_column_letter(len(headers))
+    width = sum(
+        sheet.column_dimensions[get_column_letter(c)].width for c in range(3, len(headers) + 1)
+    )
+    for row in reasons_at:
+        sheet.merge_cells(f"C{row}:{last}{row}")
+        sheet.row_dimensions[row].height = row_points(
+            [(sheet.cell(row=row, column=3).value, width)]
+        )
 
 
 @dataclass(frozen=True)
@@ -533,7 +553,9 @@ def render_comparison_xlsx(sheet: ComparisonSheet) -> bytes:
     ws.sheet_view.rightToLeft = get_language_bidi()
     codes = [code for code, _title in sheet.domains]
     headers = _comparison_headers(sheet)
-    widths = [10, 40, 20, 20, 16, 11, 16, *([14] * len(codes))]
+    # Column A holds the codes and, above the table, the filters' labels.
+    label_width = max((header_width(label, 10) for label, _value in sheet.filters), default=10)
+    widths = [min(label_width, 24), 40, 20, 20, 16, 11, 16, *([14] * len(codes))]
     for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         ws.column_dimensions[get_column_letter(column)].width = header_width(header, width)
     header_row = len(sheet.filters) + 3  # title, filters, one empty row
@@ -553,6 +575,9 @@ def render_comparison_xlsx(sheet: ComparisonSheet) -> bytes:
         if codes:
             _heat_rules(ws, f"{get_column_letter(FIRST_DOMAIN_COLUMN)}{first}:{last_column}{last}")
 
+    # Rows are streamed: their heights are set before they are written.
+    for row, (label, value) in enumerate(sheet.filters, start=2):
+        ws.row_dimensions[row].height = row_points([(label, widths[0]), (value, widths[1])])
     ws.append(_write_only_cells(ws, [sheet.title], bold=True))
     for label, value in sheet.filters:
         ws.append(_write_only_cells(ws, [label, value]))
@@ -662,6 +687,16 @@ def _comparison_chart(ws: Any, header_row: int, peer_count: int, column_count: i
     )
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     chart.width = max(15, min(60, peer_count * 0.6))
+    # Institution codes slanted, so that each stays whole under its bar.
+    chart.x_axis.txPr = RichText(
+        bodyPr=RichTextProperties(rot=-2700000, vert="horz"),
+        p=[
+            Paragraph(
+                pPr=ParagraphProperties(defRPr=CharacterProperties()),
+                endParaRPr=CharacterProperties(),
+            )
+        ],
+    )
     if get_language_bidi():
         chart.x_axis.scaling.orientation = "maxMin"
         chart.y_axis.crosses = "max"

@@ -60,7 +60,7 @@ from .layout import (
 
 _HEADER_FONT = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=14)
-INSTRUCTIONS_WIDTH = 100
+INSTRUCTIONS_WIDTH = 90
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -209,8 +209,9 @@ def _write_instructions(
             cell.font = _TITLE_FONT if row == 1 else _HEADER_FONT
     fit_rows(ws)
     ws.protection.sheet = True
+    # Landscape like the other sheets: LibreOffice cuts a right-to-left column wider than
+    # a portrait page even when told to fit it.
     print_setup(ws, title_rows=None)
-    ws.page_setup.orientation = "portrait"
 
 
 def _headers() -> list[str]:
