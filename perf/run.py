@@ -54,7 +54,7 @@ def main() -> None:
     from qa_tool.institutions.models import Institution
     from reports.context import build_report_context
     from reports.exporters import EXPORTERS
-    from reports.xlsx import render_comparison_xlsx
+    from reports.xlsx import ComparisonSheet, render_comparison_xlsx
     from rubrics.models import RubricVersion
 
     call_command("migrate", verbosity=0)
@@ -108,14 +108,25 @@ def main() -> None:
     context = build_report_context(assessment=demo, audience=dean)
     for fmt in ("pdf", "xlsx", "json"):
         measure(f"render {fmt}", lambda fmt=fmt: EXPORTERS[fmt].render(context))
-    from qa_tool.benchmarks.selectors import peer_pool
+    from qa_tool.benchmarks.selectors import comparison_extras, peer_pool
 
     peers = peer_pool(rubric_version_id=version.pk, cycle_id=cycle.pk)
     domains = [(c, c) for c in codes]
-    measure(
-        f"comparison export ({len(peers)} institutions, write-only)",
-        lambda: render_comparison_xlsx(peers=peers, domains=domains, title="perf"),
-    )
+
+    def comparison() -> bytes:
+        sheet = ComparisonSheet(
+            title="perf",
+            filters=[("Cycle", cycle.name)],
+            domains=domains,
+            peers=peers,
+            country_names={},
+            region_names={},
+            extras=comparison_extras(rubric_version=version, cycle=cycle),
+            status_names={},
+        )
+        return render_comparison_xlsx(sheet)
+
+    measure(f"comparison export ({len(peers)} institutions, write-only)", comparison)
 
 
 if __name__ == "__main__":

@@ -207,9 +207,9 @@ def comparison_extras(*, rubric_version: Any, cycle: Any) -> ComparisonExtras:
     )
     overall: dict[int, Fraction | None] = {}
     if previous is not None:
-        for institution_id, score in earlier.filter(
-            assessment__cycle__name=previous
-        ).values_list("assessment__institution_id", "overall"):
+        for institution_id, score in earlier.filter(assessment__cycle__name=previous).values_list(
+            "assessment__institution_id", "overall"
+        ):
             overall[institution_id] = as_fraction(score)
     return ComparisonExtras(
         statuses=statuses, previous_cycle=previous or "", previous_overall=overall

@@ -34,7 +34,8 @@ LONG_CRITERION = (
 )
 LONG_JUSTIFICATION = (
     "Senate approved the policy in March; the faculties of science and of arts run the "
-    "training, and the library lends laptops and data bundles to students who need them. " * 3
+    "training, and the library lends laptops and data bundles to students who need them. "
+    * 3
     + "The last words are quokkaharbour."
 )
 
@@ -123,6 +124,7 @@ def test_report_range_chart_band_and_markers_in_rubric_order(long_report):
     wb = openpyxl.load_workbook(io.BytesIO(_report(long_report)))
     summary = wb["Summary"]
     radar, bars = summary._charts  # three domains: the radar too
+    assert len(radar.series) == 2  # the institution and the peer median
     assert bars.grouping == "stacked" and bars.type == "col"
     base, band = bars.series
     assert base.graphicalProperties.noFill  # the invisible bar up to the 25th percentile

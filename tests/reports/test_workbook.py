@@ -659,7 +659,9 @@ def test_arabic_workbook(assessment, officer):
     assert ws.sheet_view.rightToLeft
     assert ws["C2"].value == "Criterion one (ar)"
     assert ws["E2"].value == "Level 3 (ar)" and ws["E3"].value == "Level 2 (ar)"
-    assert [c.value for c in sheet_of(wb, "levels")["A"]][:4] == [f"Level {v} (ar)" for v in range(4)]
+    assert [c.value for c in sheet_of(wb, "levels")["A"]][:4] == [
+        f"Level {v} (ar)" for v in range(4)
+    ]
 
     ws["E6"] = "Level 2 (ar)"
     ws["E5"] = "Level 0 (ar)"
