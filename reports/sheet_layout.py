@@ -28,7 +28,7 @@ PERCENT_CHANGE = "+0.0%;-0.0%;0.0%"
 LINE_POINTS = 15.0  # one line of 11-point text, with its leading
 ROW_PADDING = 4.0
 MAX_ROW_POINTS = 409.0  # Excel's largest row height
-MAX_HEADER_WIDTH = 40
+MAX_HEADER_WIDTH = 24  # longer headers wrap, on word boundaries
 
 
 def percent(value: Fraction | Decimal | int | None) -> float | None:

@@ -232,7 +232,9 @@ def _domain_table(ws: Worksheet, context: ReportContext, start: int) -> None:
 def _domain_charts(ws: Worksheet, context: ReportContext, start: int) -> None:
     """Native charts, so the figures stay live in Excel: a radar and the peer range."""
     end = start + len(context.domains)
-    has_medians = context.benchmark.selected is not None and any(
+    # As in the PDF: a radar would draw a withheld median at 0, so the medians are drawn
+    # only when every domain has one.
+    has_medians = context.benchmark.selected is not None and all(
         d.peer_median is not None for d in context.domains
     )
     categories = Reference(ws, min_col=1, min_row=start + 1, max_row=end)

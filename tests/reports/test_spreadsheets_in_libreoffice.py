@@ -124,7 +124,7 @@ def test_report_range_chart_band_and_markers_in_rubric_order(long_report):
     wb = openpyxl.load_workbook(io.BytesIO(_report(long_report)))
     summary = wb["Summary"]
     radar, bars = summary._charts  # three domains: the radar too
-    assert len(radar.series) == 2  # the institution and the peer median
+    assert len(radar.series) == 1  # D3 has no peer median: a median outline would read 0 there
     assert bars.grouping == "stacked" and bars.type == "col"
     base, band = bars.series
     assert base.graphicalProperties.noFill  # the invisible bar up to the 25th percentile
