@@ -23,7 +23,9 @@ run: system-deps-run $(VENV)/.installed messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_rubric rubrics/library/*.yaml
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: system-deps-test node_modules/.installed $(VENV)/.installed messages
@@ -48,7 +50,8 @@ MYPY_PATHS := qa_tool/core qa_tool/access.py qa_tool/assessments/services \
 	qa_tool/benchmarks/charts qa_tool/institutions/units.py \
 	qa_tool/benchmarks/services.py qa_tool/actions/priorities.py qa_tool/actions/services.py \
 	rubrics/scoring.py \
-	rubrics/services.py qa_tool/demo qa_tool/panels/consensus.py qa_tool/panels/services.py
+	rubrics/services.py rubrics/spreadsheet qa_tool/demo qa_tool/panels/consensus.py \
+	qa_tool/panels/services.py qa_tool/backups
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

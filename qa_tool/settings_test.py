@@ -22,3 +22,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # client.login() authenticates without a request, which django-axes refuses; the
 # lock-out tests switch it back on with override_settings.
 AXES_ENABLED = False
+# The live server's request threads would otherwise keep connections that block dropping
+# the PostgreSQL test database; the production default is checked in test_settings_env.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 
+from qa_tool.actions.priorities import EffortTotal
 from qa_tool.assessments.models import Assessment, Evidence, Response
 from qa_tool.assessments.selectors import (
     AssessmentScores,
@@ -68,6 +69,8 @@ class ReportContext:
     trend: Trend
     priorities: list[Priority]
     plan: list[PlanLine]
+    # The open actions' estimated hours (see ``qa_tool.actions.selectors.plan_effort``).
+    plan_effort: EffortTotal | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     # The institution's report: a roll-up per programme- or course-level rubric reviewed
     # in the cycle (empty for a unit's own assessment).
@@ -163,7 +166,7 @@ def build_report_context(
     domains = _domain_lines(version, scores, language)
     benchmark = build_benchmark(assessment, audience, [d.code for d in domains], group)
     _add_peer_figures(domains, benchmark)
-    priorities, plan = _plan(assessment, headline, criteria_rows, language)
+    priorities, plan, plan_effort = _plan(assessment, headline, criteria_rows, language)
     band_label, band_description = _band_texts(version, headline.band, language)
     return ReportContext(
         assessment=assessment,
@@ -180,6 +183,7 @@ def build_report_context(
         trend=institution_trend(assessment=assessment),
         priorities=priorities,
         plan=plan,
+        plan_effort=plan_effort,
         rollups=_rollups(assessment),
         perspectives=_perspectives(assessment, language),
         has_panel=panel_of(assessment) is not None,
@@ -322,12 +326,19 @@ def _perspectives(assessment: Assessment, language: str) -> list[PerspectiveLine
         ]
 
 
-def _plan(assessment, result, criteria_rows, language) -> tuple[list[Priority], list[PlanLine]]:
-    """The three first priorities (from the ranking formula) and the saved plan."""
+def _plan(
+    assessment, result, criteria_rows, language
+) -> tuple[list[Priority], list[PlanLine], EffortTotal]:
+    """The three first priorities (from the ranking formula), the saved plan and the
+    estimated hours of its open actions."""
+    from qa_tool.actions.selectors import action_plan, plan_effort
+
     version = assessment.rubric_version
+    items = action_plan(assessment)
     return (
         _priorities(version, result, criteria_rows, language),
-        _plan_lines(assessment, version, language),
+        _plan_lines(items, version, language),
+        plan_effort(version, items),
     )
 
 
@@ -343,6 +354,7 @@ def _priorities(version, result, criteria_rows, language: str) -> list[Priority]
         version.spec,
         answers,
         recommendations={code: row.recommendations for code, row in criteria_rows.items()},
+        plan_target=version.plan_target,
     )
     return [
         Priority(
@@ -358,32 +370,43 @@ def _priorities(version, result, criteria_rows, language: str) -> list[Priority]
     ]
 
 
-def _plan_lines(assessment: Assessment, version, language: str) -> list[PlanLine]:
+def _plan_lines(items: list[Any], version, language: str) -> list[PlanLine]:
     from qa_tool.actions.models import Tier
-    from qa_tool.actions.selectors import action_plan
+    from qa_tool.actions.selectors import action_effort
 
-    return [
-        PlanLine(
-            rank=item.rank,
-            tier=item.tier,
-            tier_label=str(Tier(item.tier).label),
-            code=item.criterion.code,
-            criterion=localize(item.criterion.text, language),
-            current_label=_label(version, scoring.exact(item.current_value), language),
-            target_label=_label(version, scoring.exact(item.target_value), language),
-            action=item.text
-            or localize(
-                item.criterion.recommendations.get(
-                    canonical_number_text(scoring.exact(item.current_value))
+    lines = []
+    for item in items:
+        effort = action_effort(version, item.target_value)
+        lines.append(
+            PlanLine(
+                rank=item.rank,
+                tier=item.tier,
+                tier_label=str(Tier(item.tier).label),
+                code=item.criterion.code,
+                criterion=localize(item.criterion.text, language),
+                current_label=_label(version, scoring.exact(item.current_value), language),
+                target_label=_label(version, scoring.exact(item.target_value), language),
+                action=item.text
+                or localize(
+                    item.criterion.recommendations.get(
+                        canonical_number_text(scoring.exact(item.current_value))
+                    ),
+                    language,
                 ),
-                language,
-            ),
-            owner=item.owner,
-            due_date=item.due_date,
-            status=item.status,
-            status_label=item.get_status_display(),
-            reviewer_comment=item.reviewer_comment,
-            gain=scoring.exact(item.gain),
+                owner=item.owner,
+                due_date=item.due_date,
+                status=item.status,
+                status_label=item.get_status_display(),
+                reviewer_comment=item.reviewer_comment,
+                gain=scoring.exact(item.gain),
+                effort=localize(effort.text, language),
+                effort_hours=effort.hours,
+                target_descriptor=localize(
+                    item.criterion.descriptors.get(
+                        canonical_number_text(scoring.exact(item.target_value))
+                    ),
+                    language,
+                ),
+            )
         )
-        for item in action_plan(assessment)
-    ]
+    return lines

@@ -1,11 +1,14 @@
-"""Forms of the reports app: uploading a filled-in workbook."""
+"""Forms of the reports app: uploading a filled-in workbook, asking for a batch export."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from qa_tool.assessments.models import Assessment, Cycle
 from qa_tool.core.uploads import size_problem
+from rubrics.models import RubricVersion
 
 from .workbook import check_file_name, max_upload_bytes
 
@@ -21,6 +24,15 @@ class WorkbookUploadForm(forms.Form):
         ),
     )
 
+    submit = forms.BooleanField(
+        label=_("Submit for review once applied"),
+        required=False,
+        help_text=_(
+            "The assessment is submitted only if every criterion is then answered and has the "
+            "evidence the rubric requires; otherwise nothing is changed."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         reason = check_file_name(upload.name or "")
@@ -30,3 +42,22 @@ class WorkbookUploadForm(forms.Form):
         if too_large:
             raise forms.ValidationError(too_large)
         return upload
+
+
+class BatchExportForm(forms.Form):
+    """A reviewer's choice of cycle, format and language for a ZIP of every report."""
+
+    version = forms.ModelChoiceField(label=_("Rubric"), queryset=None, empty_label=None)
+    cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=None, empty_label=None)
+    format = forms.ChoiceField(label=_("Format"), choices=[("pdf", "PDF"), ("xlsx", "Excel")])
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        versions = RubricVersion.objects.filter(
+            pk__in=Assessment.objects.values("rubric_version")
+        ).select_related("rubric")
+        self.fields["version"].queryset = versions.order_by("rubric__slug", "-pk")
+        self.fields["version"].label_from_instance = lambda v: f"{v.display_title} ({v.version})"
+        self.fields["cycle"].queryset = Cycle.objects.order_by("-name")
+        self.fields["cycle"].label_from_instance = lambda c: c.name

@@ -8,6 +8,7 @@ from qa_tool.assessments.selectors import scores_json
 from qa_tool.benchmarks.rollup_selectors import rollup_json
 from qa_tool.benchmarks.selectors import Figures, GroupFigures
 from qa_tool.core.numbers import display_float
+from rubrics.scoring import canonical_number
 
 from .context import ReportContext
 
@@ -51,6 +52,7 @@ def report_json(context: ReportContext) -> dict[str, Any]:
     body["perspectives"] = _perspectives_json(context)
     body["trend"] = _trend_json(context)
     body["action_plan"] = _action_plan_json(context)
+    body["action_plan_effort"] = _plan_effort_json(context)
     body["rollups"] = [rollup_json(r) for r in context.rollups]
     return body
 
@@ -142,6 +144,26 @@ def _action_plan_json(context: ReportContext) -> list[dict[str, Any]]:
             "status": line.status,
             "gain": display_float(line.gain),
             "reviewer_comment": line.reviewer_comment,
+            # The target level's estimate: a text in the report's language and hours.
+            "effort": line.effort,
+            "effort_hours": _hours(line.effort_hours),
         }
         for line in context.plan
     ]
+
+
+def _hours(value: Any) -> Any:
+    return None if value is None else canonical_number(value)
+
+
+def _plan_effort_json(context: ReportContext) -> dict[str, Any] | None:
+    """The open actions' estimated hours and how many of them have an estimate (null when
+    the rubric's levels carry no estimate)."""
+    total = context.plan_effort
+    if total is None or not context.version.has_effort:
+        return None
+    return {
+        "hours": _hours(total.hours),
+        "estimated_actions": total.estimated,
+        "open_actions": total.actions,
+    }

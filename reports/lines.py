@@ -94,6 +94,10 @@ class PlanLine:
     status_label: str
     reviewer_comment: str
     gain: Fraction
+    # The rubric's estimate of the target level (see ``qa_tool.actions.selectors``).
+    effort: str = ""
+    effort_hours: Fraction | None = None
+    target_descriptor: str = ""
 
 
 @dataclass

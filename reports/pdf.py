@@ -103,8 +103,13 @@ def page_footer_css() -> str:
 
 
 def render_pdf(context: ReportContext) -> bytes:
+    return html_to_pdf(report_html(context))
+
+
+def report_html(context: ReportContext) -> str:
+    """The report as the HTML WeasyPrint lays out (the harness times the two apart)."""
     language = context.language
-    html = render_to_string(
+    return render_to_string(
         "reports/report_pdf.html",
         {
             "report": context,
@@ -115,6 +120,9 @@ def render_pdf(context: ReportContext) -> bytes:
             "page_footer": page_footer_css(),
         },
     )
+
+
+def html_to_pdf(html: str) -> bytes:
     font_config = FontConfiguration()
     return HTML(
         string=html, base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyFetcher()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +26,7 @@ from rubrics.i18n import localize
 
 from .context import build_report_context
 from .exporters import EXPORTERS
+from .jobs import export_report_request
 
 
 # Reports hold an institution's assessment: no copy may stay in a browser or proxy cache.
@@ -33,6 +37,20 @@ def assessment_report(request, assessment_id: int, fmt: str):
     if exporter is None:
         raise Http404
     assessment = get_assessment_for(request.user, assessment_id)
+    if fmt == "pdf" and (
+        assessment.rubric_version.criteria.count() > settings.QA_INLINE_PDF_MAX_CRITERIA
+    ):
+        # A long PDF takes longer than a request should: the worker renders it and the
+        # exports page shows its progress.
+        export_report_request(
+            user=request.user,
+            assessment=assessment,
+            fmt=fmt,
+            language=get_language(),
+            group=request.GET.get("group"),
+        )
+        messages.info(request, _("This report is long: it is being prepared in the background."))
+        return redirect("reports:exports")
     context = build_report_context(
         assessment=assessment,
         audience=Audience.of(request.user),

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from qa_tool.access import can_edit, get_assessment_for
@@ -63,6 +64,7 @@ def upload(request, assessment_id: int):
                     data=form.cleaned_data["file"].read(),
                     user=request.user,
                     assessment_id=assessment.pk,
+                    submit=form.cleaned_data["submit"],
                 )
             except WorkbookError as error:
                 problems = error.problems  # the page lays out each one's where and what
@@ -76,6 +78,9 @@ def upload(request, assessment_id: int):
                     )
                     % {"count": changed},
                 )
+                if form.cleaned_data["submit"]:
+                    messages.success(request, _("The assessment was submitted for review."))
+                    return redirect("assessments:score", assessment.pk)
                 return redirect(reverse("assessments:fill_step", args=[assessment.pk, "review"]))
     else:
         form = WorkbookUploadForm()

@@ -379,6 +379,7 @@ def _scores_sheet(wb: Workbook, context: ReportContext) -> None:
 
 
 def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
+    effort = context.version.has_effort
     plan = _sheet(
         wb,
         _("Action plan"),
@@ -394,8 +395,9 @@ def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
             _("Due date"),
             _("Status"),
             _("Reviewer's comment"),
+            *([_("Effort"), _("Effort (hours)")] if effort else []),
         ],
-        [9, 22, 9, 50, 18, 18, 60, 20, 12, 14, 40],
+        [9, 22, 9, 50, 18, 18, 60, 20, 12, 14, 40, *([24, 12] if effort else [])],
     )
     for line in context.plan:
         _row(
@@ -412,11 +414,33 @@ def _plan_sheet(wb: Workbook, context: ReportContext) -> None:
                 line.due_date,
                 line.status_label,
                 line.reviewer_comment,
+                *([line.effort, _hours(line.effort_hours)] if effort else []),
             ],
         )
         if line.due_date:
             plan.cell(row=plan.max_row, column=9).number_format = "yyyy-mm-dd"
     _finish(plan)
+    total = context.plan_effort
+    if effort and total is not None and context.plan:
+        # Below the table, outside its filter: sorting the actions leaves the total alone.
+        start = plan.max_row + 2
+        for offset, (label, value) in enumerate(
+            (
+                (_("Estimated work of the open actions (hours)"), _hours(total.hours)),
+                (
+                    _("Open actions with an estimate in hours"),
+                    _("%(estimated)s of %(actions)s")
+                    % {"estimated": total.estimated, "actions": total.actions},
+                ),
+            )
+        ):
+            protect(plan.cell(row=start + offset, column=1), label).font = HEADER_FONT
+            protect(plan.cell(row=start + offset, column=4), value)
+
+
+def _hours(value: Any) -> Any:
+    """Hours as a plain number (never the percentage format), or None."""
+    return None if value is None else scoring.canonical_number(value)
 
 
 def _perspectives_sheet(wb: Workbook, context: ReportContext) -> None:

@@ -44,7 +44,13 @@ __all__ = [
 
 
 def read_rubric(content: bytes, source: str) -> dict[str, Any]:
-    """Parse, validate and normalise one rubric file; raise RubricFileError if anything is wrong."""
+    """Parse, validate and normalise one rubric file (YAML, JSON, or an .xlsx workbook);
+    raise RubricFileError if anything is wrong."""
+    if source.lower().endswith(".xlsx"):
+        # Imported here: the workbook reader builds on this module's validate().
+        from .spreadsheet.reading import read_rubric_workbook
+
+        return read_rubric_workbook(content, source)
     return validate(parse(content, source), source)
 
 

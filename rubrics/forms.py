@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+RUBRIC_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -9,7 +11,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".yaml,.yml,.json"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ",".join(RUBRIC_FILE_SUFFIXES)})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -22,16 +26,19 @@ class MultipleFileField(forms.FileField):
 class RubricImportForm(forms.Form):
     files = MultipleFileField(
         label=_("Rubric files"),
-        help_text=_("YAML or JSON files. All are imported, or none if any has a problem."),
+        help_text=_(
+            "YAML or JSON files, or Excel workbooks (.xlsx) made from the spreadsheet template. "
+            "All are imported, or none if any has a problem."
+        ),
     )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         limit = settings.RUBRIC_UPLOAD_MAX_BYTES
         for upload in files:
-            if not upload.name.lower().endswith((".yaml", ".yml", ".json")):
+            if not upload.name.lower().endswith(RUBRIC_FILE_SUFFIXES):
                 raise forms.ValidationError(
-                    _("%(name)s: only .yaml, .yml or .json files are accepted."),
+                    _("%(name)s: only .yaml, .yml, .json or .xlsx files are accepted."),
                     params={"name": upload.name},
                 )
             if upload.size > limit:

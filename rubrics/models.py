@@ -106,12 +106,39 @@ class RubricVersion(models.Model):
     def pass_rule(self) -> dict[str, Any] | None:
         return self.content.get("pass")
 
-    def level_label(self, value: Any, language: str | None = None) -> str:
+    @property
+    def plan_target(self) -> str:
+        """``next`` or ``top``: the level an action-plan action aims at (see ``actions``)."""
+        return str(self.content.get("plan_target", "next"))
+
+    @cached_property
+    def evidence_required_codes(self) -> frozenset[str]:
+        """Codes of the criteria whose submission needs an evidence link or file.
+
+        Read from the document, the single source, rather than stored on the criterion
+        rows: versions imported before the key existed need no migration."""
+        return frozenset(
+            c["code"]
+            for d in self.content["domains"]
+            for c in d["criteria"]
+            if c.get("evidence_required")
+        )
+
+    @property
+    def has_effort(self) -> bool:
+        """Some level carries an effort estimate (``effort`` or ``effort_hours``)."""
+        return any("effort" in level or "effort_hours" in level for level in self.scale)
+
+    def scale_level(self, value: Any) -> dict[str, Any] | None:
+        """The scale's entry (label, description, effort…) of a level value, or None."""
         target = scoring.exact(value)
-        for level in self.scale:
-            if scoring.exact(level["value"]) == target:
-                return localize(level["label"], language or get_language())
-        return str(value)
+        return next((lv for lv in self.scale if scoring.exact(lv["value"]) == target), None)
+
+    def level_label(self, value: Any, language: str | None = None) -> str:
+        level = self.scale_level(value)
+        if level is None:
+            return str(value)
+        return localize(level["label"], language or get_language())
 
     def is_in_use(self) -> bool:
         return self.assessments.exists()

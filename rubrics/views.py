@@ -6,16 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from qa_tool.core.roles import administrator_required
+from qa_tool.core.spreadsheets import CONTENT_TYPE
 
 from .document import RubricFileError, dump_yaml
 from .explain import scoring_explanation
 from .forms import RubricImportForm
 from .models import Rubric, RubricVersion
 from .services import rubric_import
+from .spreadsheet import rubric_workbook, template_workbook
 
 
 @login_required
@@ -58,6 +60,30 @@ def version_download(request, slug: str, version: str):
         dump_yaml(rubric_version.content), content_type="application/yaml; charset=utf-8"
     )
     filename = f"{slug}-{rubric_version.version}.yaml"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def version_workbook(request, slug: str, version: str):
+    """The version as a rubric workbook, to edit in a spreadsheet and import as a new version."""
+    rubric_version = _version(slug, version)
+    try:
+        data = rubric_workbook(rubric_version.content, language=get_language())
+    except RubricFileError as exc:
+        messages.error(request, "\n".join(str(p) for p in exc.problems))
+        return redirect("rubrics:version", slug=slug, version=version)
+    return _xlsx(data, f"{slug}-{rubric_version.version}.xlsx")
+
+
+@login_required
+def template(request):
+    """The blank rubric workbook: every sheet with its header row, instructions, one example."""
+    return _xlsx(template_workbook(language=get_language()), "rubric-template.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

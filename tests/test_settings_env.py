@@ -61,3 +61,29 @@ def test_make_run_passes_host_and_port_to_the_server_and_the_demo_seed():
     assert lines[0].endswith("runserver 127.0.0.1:8123")
     seed = [line for line in out.splitlines() if "manage.py seed_demo" in line]
     assert seed and "PORT=8123" in seed[0]
+
+
+def _database_settings(**env: str) -> list[str]:
+    """The default database's connection age and health checks, as a fresh process reads them."""
+    import os
+    import sys
+
+    script = (
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_CONN_MAX_AGE"}
+    environ.update(DJANGO_SETTINGS_MODULE="qa_tool.settings", DJANGO_DEBUG="1", **env)
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environ, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_database_connections_are_kept_for_a_minute_with_health_checks():
+    assert _database_settings() == ["60", "True"]
+
+
+def test_database_connection_age_can_be_turned_off():
+    assert _database_settings(DATABASE_CONN_MAX_AGE="0") == ["0", "True"]

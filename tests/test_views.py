@@ -226,7 +226,7 @@ def test_upload_with_problems_lists_them_and_imports_nothing(client, admin_user)
 def test_upload_refuses_other_file_types(client, admin_user):
     client.force_login(admin_user)
     response = client.post(reverse("rubrics:import"), {"files": [_upload("r.txt", b"slug: x")]})
-    assert "only .yaml, .yml or .json files are accepted" in response.content.decode()
+    assert "only .yaml, .yml, .json or .xlsx files are accepted" in response.content.decode()
 
 
 def test_admin_shows_the_rubric_tree_read_only_and_retires(client, admin_user, rubric_version):

@@ -19,6 +19,10 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
+# Actions still to be done: the plan's effort total counts these.
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+
+
 class Tier(models.IntegerChoices):
     FAILS_PASS_RULE = priorities.TIER_FAILS_PASS_RULE, _("Critical — fails the pass rule")
     CRITICAL = priorities.TIER_CRITICAL, _("Critical")

@@ -2,8 +2,11 @@
 
 Every rated criterion below the top level of the scale gets one proposal; N/A and
 unanswered criteria get none. A proposal carries the criterion's current level, a
-target level (the next scale value above the current one) and the rubric's
-recommendation for the current level (its language map, or None).
+target level (``target_level``: the next scale value above the current one, or the top
+level when the rubric says ``plan_target: top``) and the rubric's recommendation for the
+current level (its language map, or None). The recommendation stays the current level's
+whatever the target: it says what to do from where the criterion stands, and a rubric
+cannot give one for the top level (the importer refuses it).
 
 The order is decided by three keys, in this order:
 
@@ -27,7 +30,7 @@ The order is decided by three keys, in this order:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -38,12 +41,15 @@ TIER_FAILS_PASS_RULE = 1
 TIER_CRITICAL = 2
 TIER_IMPROVEMENT = 3
 
+PLAN_TARGET_NEXT = "next"
+PLAN_TARGET_TOP = "top"
+
 
 @dataclass(frozen=True)
 class Proposal:
     code: str
     current_value: Fraction
-    target_value: Fraction  # the next scale value above current_value
+    target_value: Fraction  # see target_level
     tier: int  # 1, 2 or 3, see the module docstring
     gain: Fraction  # percentage points of the overall score if raised to the top level
     rank: int  # 1..n
@@ -60,17 +66,29 @@ def critical_threshold(spec: RubricSpec) -> Fraction:
     return spec.pass_rule.critical_min_value if spec.pass_rule else spec.max_value
 
 
+def target_level(scale: Sequence[Fraction], current: Fraction, plan_target: str) -> Fraction:
+    """The level an action for a criterion at ``current`` aims at: the next scale value up,
+    or with ``plan_target`` "top" the top of the scale (as OSCQR's "sufficiently present").
+
+    ``current`` is below the top of ``scale`` (sorted ascending)."""
+    if plan_target == PLAN_TARGET_TOP:
+        return scale[-1]
+    return min(v for v in scale if v > current)
+
+
 def propose_actions(
     spec: RubricSpec,
     answers: Mapping[str, Any],
     *,
     recommendations: Mapping[str, Mapping[str, Any]],
+    plan_target: str = PLAN_TARGET_NEXT,
 ) -> list[Proposal]:
     """Proposals for every rated criterion below the top level, ranked.
 
     ``answers`` maps criterion codes to an ``Answer``, a level value or "na" (as
     ``rubrics.scoring.score`` takes them); ``recommendations`` maps criterion codes to
-    their recommendations, keyed by level (canonical number text).
+    their recommendations, keyed by level (canonical number text); ``plan_target`` is the
+    rubric's ``plan_target`` (see ``target_level``).
     """
     top = spec.max_value
     threshold = critical_threshold(spec)
@@ -92,7 +110,7 @@ def propose_actions(
         # A rated criterion exists, so both scores are defined.
         assert raised is not None and baseline is not None
         gain = raised - baseline
-        target = min(v for v in spec.scale if v > current)
+        target = target_level(spec.scale, current, plan_target)
         texts = recommendations.get(criterion.code) or {}
         candidates.append(
             (
@@ -120,3 +138,23 @@ def propose_actions(
             candidates, start=1
         )
     ]
+
+
+@dataclass(frozen=True)
+class EffortTotal:
+    """The estimated work of a plan's open actions."""
+
+    hours: Fraction  # the sum of the estimates in hours that were given
+    estimated: int  # open actions with an estimate in hours
+    actions: int  # open actions
+
+
+def total_effort(hours: Iterable[Fraction | None]) -> EffortTotal:
+    """Total the estimates in hours of a plan's open actions (None: no estimate).
+
+    An action without an estimate adds nothing to the hours and is counted apart, so the
+    total never reads as the whole plan's when it is not ("n of m actions have an
+    estimate")."""
+    given = list(hours)
+    known = [h for h in given if h is not None]
+    return EffortTotal(hours=sum(known, Fraction(0)), estimated=len(known), actions=len(given))

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
 from django.db.models import Subquery
 
 from qa_tool.assessments.models import Assessment
+from rubrics import scoring
+from rubrics.models import RubricVersion
 
-from .models import ActionItem
+from .models import OPEN_STATUSES, ActionItem
+from .priorities import EffortTotal, total_effort
 
 
 def action_plan(assessment: Assessment) -> list[ActionItem]:
@@ -41,3 +49,32 @@ def previous_actions_by_code(assessment: Assessment) -> dict[str, ActionItem]:
         .order_by("rank", "pk")
     )
     return {item.criterion.code: item for item in items}
+
+
+@dataclass(frozen=True)
+class ActionEffort:
+    """The rubric's estimate of the work an action takes: that of the level it aims at."""
+
+    text: dict[str, Any]  # the level's ``effort`` (a language map), {} when none
+    hours: Fraction | None  # the level's ``effort_hours``, None when none
+
+
+def action_effort(version: RubricVersion, target_value: Any) -> ActionEffort:
+    """The effort of an action aimed at ``target_value``: the target level's ``effort`` and
+    ``effort_hours`` (a level's estimate is the work to reach it). The officer's own target,
+    once changed, is the one read."""
+    level = version.scale_level(target_value) or {}
+    hours = level.get("effort_hours")
+    return ActionEffort(
+        text=level.get("effort") or {}, hours=None if hours is None else scoring.exact(hours)
+    )
+
+
+def plan_effort(version: RubricVersion, items: Iterable[ActionItem]) -> EffortTotal:
+    """The hours of the plan's open (planned or in progress) actions that have an estimate,
+    and how many of them do."""
+    return total_effort(
+        action_effort(version, item.target_value).hours
+        for item in items
+        if item.status in OPEN_STATUSES
+    )

@@ -62,6 +62,7 @@ def action_plan_generate(*, assessment: Assessment, actor: Any = None, source: s
         version.spec,
         answers,
         recommendations={code: c.recommendations for code, c in criteria.items()},
+        plan_target=version.plan_target,
     )
     user = _user(actor)
     with transaction.atomic():

@@ -22,7 +22,7 @@ from rubrics import scoring
 
 from .forms import ActionCommentForm, ActionItemForm
 from .models import ActionItem
-from .selectors import action_plan, previous_actions_by_code
+from .selectors import action_effort, action_plan, plan_effort, previous_actions_by_code
 from .services import ActionPlanError, action_comment, action_plan_generate, action_update
 
 
@@ -48,12 +48,14 @@ def plan(request, assessment_id: int):
     previous = previous_actions_by_code(assessment)
     unmatched = dict(previous)
     rows = []
-    for item in action_plan(assessment):
+    items = action_plan(assessment)
+    for item in items:
         rows.append(
             {
                 "item": item,
                 "current_label": version.level_label(item.current_value),
                 "target_label": version.level_label(item.target_value),
+                "effort": action_effort(version, item.target_value),
                 "gain": scoring.exact(item.gain),
                 "previous": unmatched.pop(item.criterion.code, None),
                 "form": ActionItemForm(item=item, version=version) if editing else None,
@@ -68,11 +70,14 @@ def plan(request, assessment_id: int):
             "assessment": assessment,
             "version": version,
             "rows": rows,
+            "effort": plan_effort(version, items),
+            "has_effort": version.has_effort,
+            "plan_target": version.plan_target,
             "editing": editing,
             "commenting": commenting,
             "previous_cycle": previous_cycle,
             "unmatched_previous": list(unmatched.values()),
-            "columns": 11 + (1 if previous else 0),
+            "columns": 11 + (1 if version.has_effort else 0) + (1 if previous else 0),
         },
     )
 

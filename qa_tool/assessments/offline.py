@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from qa_tool.core.refusals import Problem
 
 from .models import Assessment
-from .services import AnswerConflict, AnswerInput, AssessmentError, assessment_save_answers
+from .services import (
+    AnswerConflict,
+    AnswerInput,
+    AssessmentError,
+    assessment_save_answers,
+    assessment_submit,
+)
 
 
 def assessment_apply_workbook(
@@ -27,25 +33,35 @@ def assessment_apply_workbook(
     actor: Any,
     source: str = "workbook",
     locations: Mapping[str, str] | None = None,
+    submit: bool = False,
 ) -> int:
     """Save a workbook's changed answers all or nothing; return how many criteria changed.
 
     ``base_revisions`` are the revisions the workbook was exported with: an answer saved
     since then by someone else is a conflict, and nothing is saved. ``locations`` places
-    each criterion's conflict at its cell. Raises AssessmentError with every problem.
+    each criterion's conflict at its cell. With ``submit`` the assessment is then submitted
+    in the same transaction, through the wizard's ``assessment_submit``: if submitting is
+    refused (a criterion unanswered, evidence missing…) the answers are not saved either.
+    Raises AssessmentError with every problem.
     """
-    if not answers:
+    if not answers and not submit:
         return 0
     locations = locations or {}
     try:
         with transaction.atomic():
-            saved = assessment_save_answers(
-                assessment=assessment,
-                answers=dict(answers),
-                actor=actor,
-                source=source,
-                base_revisions=dict(base_revisions),
+            saved = (
+                assessment_save_answers(
+                    assessment=assessment,
+                    answers=dict(answers),
+                    actor=actor,
+                    source=source,
+                    base_revisions=dict(base_revisions),
+                )
+                if answers
+                else {}
             )
+            if submit:
+                assessment_submit(assessment=assessment, actor=actor, source=source)
     except AnswerConflict as conflict:
         hint = _("Download the workbook again to see the current answers.")
         raise AssessmentError(

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from rubrics import scoring
-from rubrics.models import RubricVersion
+from rubrics.models import Criterion, RubricVersion
 
 from .extensions import extend_score_json
 from .models import Assessment, Evidence, Response, Status
@@ -26,6 +26,30 @@ def evidence_by_code(assessment: Assessment) -> dict[str, list[Evidence]]:
     for item in Evidence.objects.filter(assessment=assessment).select_related("criterion"):
         grouped.setdefault(item.criterion.code, []).append(item)
     return grouped
+
+
+def criteria_missing_evidence(assessment: Assessment) -> list[Criterion]:
+    """The criteria that require evidence (``evidence_required`` in the rubric) and have
+    neither an evidence link nor an evidence file, in rubric order; a criterion answered
+    N/A needs none. The one rule behind every submission road (wizard, workbook, file),
+    read from the database so that links and files saved by any road count."""
+    required = assessment.rubric_version.evidence_required_codes
+    if not required:
+        return []
+    criteria = list(
+        assessment.rubric_version.criteria.filter(code__in=required).order_by("position")
+    )
+    rows = Response.objects.filter(assessment=assessment, criterion__in=criteria)
+    excused = set()
+    for criterion_id, is_na, links in rows.values_list("criterion_id", "is_na", "evidence_links"):
+        if is_na or links.strip():
+            excused.add(criterion_id)
+    excused.update(
+        Evidence.objects.filter(assessment=assessment, criterion__in=criteria).values_list(
+            "criterion_id", flat=True
+        )
+    )
+    return [c for c in criteria if c.pk not in excused]
 
 
 def answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:

@@ -39,7 +39,12 @@ from qa_tool.access import edit_refusal, get_assessment_for, is_editor_of
 from .extensions import wizard_context
 from .forms import ANSWER_FIELDS, DomainStepForm, ReviewStepForm, answer_token, level_text
 from .models import Evidence
-from .selectors import assessment_result, evidence_by_code, responses_by_code
+from .selectors import (
+    assessment_result,
+    criteria_missing_evidence,
+    evidence_by_code,
+    responses_by_code,
+)
 from .services import (
     AnswerConflict,
     AssessmentError,
@@ -438,6 +443,7 @@ class FillWizard(NamedUrlSessionWizardView):
             current_domain=self._domain(current),
             is_review=current == self.review_step,
             evidence=self.evidence,
+            evidence_required=self.version.evidence_required_codes,
             **wizard_context(self.assessment),
             prev_step=self.get_prev_step(current),
             next_step=self.get_next_step(current),
@@ -495,4 +501,5 @@ class FillWizard(NamedUrlSessionWizardView):
         return {
             "review_domains": domains,
             "submission_problems": submission_problems(self.assessment),
+            "missing_evidence": {c.code for c in criteria_missing_evidence(self.assessment)},
         }

@@ -19,7 +19,7 @@ from qa_tool.institutions.models import SizeBand
 from .audience import Audience
 from .disclosure import QUANTILE_MINIMUM, disclosable, smallest_disclosure
 from .peers import Peer
-from .statistics import Summary, percentile_rank, summarise
+from .statistics import Summary, summarise, summarise_with_rank
 
 GROUPS = ("all", "region", "country", "type", "size", "similar")
 GROUP_LABELS = {
@@ -136,9 +136,7 @@ def _explanation(key: str, institution: Any) -> str:
 def _figures(
     values: Iterable[Fraction | None], own: Fraction | None, *, anonymous: bool, minimum: int
 ) -> Figures:
-    present = [v for v in values if v is not None]
-    summary = summarise(present)
-    rank = percentile_rank(present, own) if own is not None and present else None
+    summary, rank = summarise_with_rank((v for v in values if v is not None), own)
     if not anonymous:
         return Figures(summary=summary, rank=rank)
     allowed = disclosable(summary.n, minimum)

@@ -41,8 +41,11 @@ def import_workbook(
     source: str = "workbook",
     assessment_id: int | None = None,
     max_bytes: int | None = None,
+    submit: bool = False,
 ) -> int:
-    """Check and apply a workbook, all or nothing; return how many criteria changed."""
+    """Check and apply a workbook, all or nothing; return how many criteria changed.
+
+    With ``submit`` the assessment is also submitted for review, or nothing is applied."""
     checked = read_workbook(data=data, user=user, max_bytes=max_bytes, assessment_id=assessment_id)
     try:
         # A conflict found while saving is told in the workbook's language too.
@@ -54,6 +57,7 @@ def import_workbook(
                 locations=checked.locations(),
                 actor=user,
                 source=source,
+                submit=submit,
             )
     except AssessmentError as error:
         raise WorkbookError(error.problems) from None

@@ -240,6 +240,13 @@ def _write_headers(ws: Worksheet) -> None:
 
 def _guidance(criterion: Criterion, version: RubricVersion, language: str) -> str:
     parts = []
+    if criterion.code in version.evidence_required_codes:
+        parts.append(
+            _(
+                "Evidence required: submitting needs at least one evidence link here (or a file "
+                "attached online), unless the criterion is answered N/A."
+            )
+        )
     guidance = localize(criterion.guidance, language)
     if guidance:
         parts.append(guidance)

@@ -6,22 +6,24 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from datetime import date, datetime, time
-from typing import Any, cast
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from qa_tool.assessments.models import Response
-from qa_tool.core.refusals import Problem, Refusal
+from qa_tool.core.refusals import Refusal
+
+# Shared with every spreadsheet the application reads; re-exported for this package.
+from qa_tool.core.spreadsheets import CONTENT_TYPE as CONTENT_TYPE
+from qa_tool.core.spreadsheets import CellProblem as CellProblem
+from qa_tool.core.spreadsheets import cell_ref as cell_ref
+from qa_tool.core.spreadsheets import cell_text as cell_text
 from rubrics.scoring import canonical_number_text
 
 FORMAT = "qa-tool-workbook"
 FORMAT_VERSION = 1
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The sheets' names in workbooks of format version 1 written before the names were
 # translated; a workbook now records its sheets' names on the identity sheet (SHEET_FACTS).
@@ -64,23 +66,6 @@ class WorkbookError(Refusal):
     """A refused workbook, with every problem found; nothing was applied."""
 
 
-class CellProblem(Problem):
-    """A problem at one cell: ``where`` reads "Sheet!C5"; row and column order the list."""
-
-    sheet: str
-    row: int
-    column: int
-
-    def __new__(cls, what: Any, sheet: str, column: int, row: int) -> CellProblem:
-        problem = cast(CellProblem, super().__new__(cls, what, cell_ref(sheet, column, row)))
-        problem.sheet, problem.row, problem.column = sheet, row, column
-        return problem
-
-
-def cell_ref(sheet: str, column: int, row: int) -> str:
-    return f"{sheet}!{get_column_letter(column)}{row}"
-
-
 def sanitize(text: str) -> str:
     """What a text becomes once written to a cell and read back."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -112,23 +97,6 @@ def supported_language(language: str | None) -> str:
 
 def na_label() -> str:
     return _("Not applicable")
-
-
-def cell_text(value: Any) -> str:
-    """A cell's value as text, exactly as typed where it was text."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
 
 
 def sheet_title(text: str) -> str:

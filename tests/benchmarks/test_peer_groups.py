@@ -455,9 +455,15 @@ def test_compare_pages_by_100_keeping_filters_and_sort(
     assert "Page 1 of 2" in page
     assert "type=public&amp;sort=name&amp;dir=asc&amp;page=2" in page
     second = client.get(url, {"type": "public", "sort": "name", "dir": "asc", "page": 2})
-    names = [p.name.lower() for p in rows] + [p.name.lower() for p in second.context["rows"]]
+    peers = [r.peer for r in rows] + [r.peer for r in second.context["rows"]]
+    names = [p.name.lower() for p in peers]
     assert names == sorted(names) and len(names) == first.context["total"]
-    assert all(p.type == "public" for p in second.context["rows"])
+    assert all(p.type == "public" for p in peers)
+    # Each cell links to its own institution's drill-down.
+    cell = second.context["rows"][0].domains[0]
+    peer = second.context["rows"][0].peer
+    assert cell.href == reverse("benchmarks:drill_down", args=[peer.assessment_id, "D1"])
+    assert f'href="{cell.href}"' in second.content.decode()
     # The statistics are over every matching institution, not just the page shown.
     assert first.context["stats"] == second.context["stats"]
 

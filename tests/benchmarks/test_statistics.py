@@ -13,6 +13,7 @@ from qa_tool.benchmarks.statistics import (
     percentile,
     percentile_rank,
     summarise,
+    summarise_with_rank,
 )
 
 ODD = [40, 55, 60, 70, 90]
@@ -177,3 +178,58 @@ def test_percentile_rank_of_members_is_strictly_inside(values):
 def test_percentile_rank_is_monotone_in_x(values, x, y):
     low, high = sorted((exact(x), exact(y)))
     assert percentile_rank(values, low) <= percentile_rank(values, high)
+
+
+# --- the integer path agrees with the plain definitions ----------------------------------
+
+stored_scores = st.lists(
+    st.decimals(min_value=0, max_value=100, places=6, allow_nan=False), min_size=1, max_size=40
+)
+
+
+def reference_summary(values):
+    """The definitions, written plainly over sorted Fractions."""
+    ordered = sorted(exact(v) for v in values)
+    n = len(ordered)
+
+    def pct(p):
+        h = (n - 1) * F(p) / 100
+        lower = int(h)
+        if lower + 1 >= n:
+            return ordered[lower]
+        return ordered[lower] + (h - lower) * (ordered[lower + 1] - ordered[lower])
+
+    return Summary(
+        n=n,
+        mean=sum(ordered, F(0)) / n,
+        median=pct(50),
+        p25=pct(25),
+        p75=pct(75),
+        min=ordered[0],
+        max=ordered[-1],
+    )
+
+
+def reference_rank(values, x):
+    group = [exact(v) for v in values]
+    x = exact(x)
+    below = sum(1 for v in group if v < x)
+    equal = sum(1 for v in group if v == x)
+    return 100 * (below + F(equal, 2)) / len(group)
+
+
+@given(st.one_of(stored_scores, groups), numbers)
+def test_fast_paths_equal_the_definitions(values, x):
+    summary, rank = summarise_with_rank(values, x)
+    assert summary == summarise(values) == reference_summary(values)
+    assert rank == percentile_rank(values, x) == reference_rank(values, x)
+    assert all(isinstance(v, F) for v in (summary.mean, summary.median, summary.min, rank))
+
+
+def test_six_decimal_scores_and_a_rank_between_them():
+    values = [Decimal("66.666667"), Decimal("33.333333"), Decimal("50"), Decimal("50")]
+    summary, rank = summarise_with_rank(values, F(1, 3) * 150)  # 50: two equal, one below
+    assert summary.mean == F(200, 4) and summary.min == F(33333333, 1000000)
+    assert summary.median == 50 and rank == 50
+    assert summarise_with_rank(values, None)[1] is None
+    assert summarise_with_rank([], 3) == (summarise([]), None)

@@ -11,17 +11,20 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from qa_tool.core import bounds
 from qa_tool.core.refusals import Problem
 from qa_tool.institutions.models import Institution, Level, Unit
 from rubrics import scoring
+from rubrics.i18n import localize
 from rubrics.models import Criterion, RubricVersion
 
 from ..audit import WEB, Action, audit_event, level_json, record, record_all
 from ..evidence import invalid_links
 from ..models import Assessment, Cycle, Response, Status
+from ..selectors import criteria_missing_evidence
 from .errors import AnswerConflict, AssessmentError, Conflict
 from .status import set_status
 
@@ -370,8 +373,11 @@ def missing_criteria(assessment: Assessment) -> list[str]:
 
 
 def submission_problems(assessment: Assessment) -> list[str]:
-    """Why the assessment cannot be submitted yet (empty when it can)."""
-    problems = []
+    """Why the assessment cannot be submitted yet (empty when it can).
+
+    Every road that submits (the wizard, the offline workbook, the portable file) goes
+    through ``assessment_submit`` and so through here."""
+    problems: list[str] = []
     missing = missing_criteria(assessment)
     if missing:
         problems.append(
@@ -390,6 +396,18 @@ def submission_problems(assessment: Assessment) -> list[str]:
                 _("%(code)s: not a web address (http or https): %(links)s")
                 % {"code": code, "links": ", ".join(bad)}
             )
+    language = get_language()
+    problems.extend(
+        Problem(
+            _(
+                "%(text)s: the rubric requires evidence for this criterion; add at least one "
+                "evidence link or file."
+            )
+            % {"text": localize(criterion.text, language)},
+            criterion.code,
+        )
+        for criterion in criteria_missing_evidence(assessment)
+    )
     return problems
 
 

@@ -28,8 +28,13 @@ class Command(ImportCommand):
             metavar="USERNAME",
             help="the quality officer recorded in the audit trail; their rights are checked",
         )
+        parser.add_argument(
+            "--submit",
+            action="store_true",
+            help="then submit the assessment for review; if that is refused, nothing is applied",
+        )
 
-    def handle(self, *args, file, user, **options):
+    def handle(self, *args, file, user, submit=False, **options):
         person = get_user_model().objects.filter(username=user).first()
         if person is None or not person.is_active:
             raise CommandError(_("no active user %(user)s") % {"user": user})
@@ -48,10 +53,12 @@ class Command(ImportCommand):
                 _("%(file)s: cannot read (%(reason)s)") % {"file": file, "reason": exc.strerror}
             ) from None
         try:
-            changed = import_workbook(data=data, user=person, source="workbook")
+            changed = import_workbook(data=data, user=person, source="workbook", submit=submit)
         except WorkbookError as exc:
             raise self.refuse(exc, source=file) from None
         self.stdout.write(
             ngettext("%(count)s criterion updated", "%(count)s criteria updated", changed)
             % {"count": changed}
         )
+        if submit:
+            self.stdout.write(_("The assessment was submitted for review."))

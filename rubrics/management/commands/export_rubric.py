@@ -2,15 +2,23 @@ import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from qa_tool.core.commands import TranslatedCommand
-from rubrics.document import dump_yaml, to_file_document
+from qa_tool.core.commands import ImportCommand
+from rubrics.document import RubricFileError, dump_yaml, to_file_document
 from rubrics.models import RubricVersion
+from rubrics.spreadsheet import rubric_workbook
 
 
-class Command(TranslatedCommand):
-    help = "Write a rubric version to a YAML (or .json) file that imports back to the same rubric."
+class Command(ImportCommand):  # for refuse(): a workbook refused lists every cell
+    help = (
+        "Write a rubric version to a YAML file (or .json, or an .xlsx workbook) that imports "
+        "back to the same rubric."
+    )
+
+    nothing_done = gettext_lazy("nothing was written")
 
     def add_base_argument(self, parser, *args, **kwargs):
         # --version names the rubric version here, not Django's.
@@ -35,11 +43,20 @@ class Command(TranslatedCommand):
                 )
             raise CommandError(_("no rubric %(slug)s") % {"slug": slug})
         path = Path(output)
-        if path.suffix.lower() == ".json":
-            text = json.dumps(to_file_document(version.content), ensure_ascii=False, indent=2)
+        if path.suffix.lower() == ".xlsx":
+            try:
+                data = rubric_workbook(
+                    version.content, language=translation.get_language(), source=path.name
+                )
+            except RubricFileError as exc:
+                raise self.refuse(exc) from None
+            path.write_bytes(data)
         else:
-            text = dump_yaml(version.content)
-        path.write_text(text, encoding="utf-8")
+            if path.suffix.lower() == ".json":
+                text = json.dumps(to_file_document(version.content), ensure_ascii=False, indent=2)
+            else:
+                text = dump_yaml(version.content)
+            path.write_text(text, encoding="utf-8")
         self.stdout.write(
             _("%(slug)s %(version)s written to %(path)s")
             % {"slug": slug, "version": version.version, "path": path}

@@ -10,7 +10,10 @@ from rubrics.services import rubric_import
 
 
 class Command(ImportCommand):
-    help = "Validate and import rubric files (YAML or JSON): all of them, or none if any has a problem."
+    help = (
+        "Validate and import rubric files (YAML, JSON or .xlsx workbooks): all of them, or "
+        "none if any has a problem."
+    )
 
     nothing_done = gettext_lazy("nothing was imported")
 

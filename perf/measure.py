@@ -1,0 +1,179 @@
+"""One harness run in this process: seed a network of N institutions, then time the pages,
+the exports and the PDF, each beside its baseline. Started by ``perf/run.py``, one process
+per database and size (Django's database settings are read once per process)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGES = ("en", "fr", "ar", "zh-hans")
+
+
+def timed(func: Callable[[], Any], repeat: int) -> dict[str, Any]:
+    """Median and spread of ``repeat`` runs after one warm-up, and the last run's queries."""
+    func()
+    times = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            func()
+            times.append((time.perf_counter() - started) * 1000)
+        queries = len(captured)
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "min_ms": round(min(times), 1),
+        "max_ms": round(max(times), 1),
+        "queries": queries,
+    }
+
+
+def _get(client: Client, url: str, status: int = 200) -> Callable[[], Any]:
+    def run() -> Any:
+        response = client.get(url)
+        assert response.status_code == status, (url, response.status_code)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        return response
+
+    return run
+
+
+def _wizard_post(client: Client, draft) -> Callable[[], Any]:
+    """Save the first step as a person would: the page's own fields, a level each."""
+    step = draft.rubric_version.content["domains"][0]["code"]
+    url = reverse("assessments:fill_step", args=[draft.pk, step])
+
+    def run() -> None:
+        page = client.get(url).content.decode()
+        data = {"next": ""}
+        for name, value in re.findall(r'name="([^"]+-revision)" value="(\d+)"', page):
+            prefix = name[: -len("-revision")]
+            data[name] = value
+            data[f"{prefix}-level"] = "2"
+            data[f"{prefix}-justification"] = "Saved by the harness."
+            data[f"{prefix}-links"] = ""
+        data["save"] = "1"
+        response = client.post(url, data)
+        assert response.status_code in (200, 302), response.status_code
+
+    return run
+
+
+def pages(network, repeat: int) -> dict[str, dict[str, Any]]:
+    officer, reviewer, dean = Client(), Client(), Client()
+    officer.force_login(network.officer)
+    reviewer.force_login(network.reviewer)
+    dean.force_login(network.dean)
+    own, draft = network.own, network.draft
+    version, cycle = own.rubric_version, own.cycle
+    step = version.content["domains"][0]["code"]
+    compare = f"?version={version.pk}&cycle={cycle.name}"
+    rollup = reverse("units:rollup", args=[own.institution.code])
+    rollup += f"?rubric_version={network.course_version.pk}&cycle={cycle.pk}"
+    cases = {
+        "minimal view (baseline)": _get(officer, "/perf/minimal/"),
+        "dashboard (officer)": _get(officer, reverse("dashboard")),
+        "dashboard (reviewer)": _get(reviewer, reverse("dashboard")),
+        "wizard step GET": _get(officer, reverse("assessments:fill_step", args=[draft.pk, step])),
+        "wizard step POST (GET + save)": _wizard_post(officer, draft),
+        "results page (officer)": _get(officer, reverse("assessments:score", args=[own.pk])),
+        "results page (dean)": _get(dean, reverse("assessments:score", args=[own.pk])),
+        "review queue": _get(reviewer, reverse("assessments:review_queue")),
+        "comparison page": _get(reviewer, reverse("benchmarks:compare") + compare),
+        "comparison Excel": _get(reviewer, reverse("reports:compare_xlsx") + compare),
+        "action plan": _get(officer, reverse("actions:plan", args=[own.pk])),
+        "JSON report": _get(officer, reverse("reports:report", args=[own.pk, "json"])),
+        "unit roll-up": _get(officer, rollup),
+    }
+    results = {}
+    with override_settings(ROOT_URLCONF="perf.urls"):
+        for name, func in cases.items():
+            results[name] = timed(func, repeat)
+    return results
+
+
+def excel_baseline(network, repeat: int) -> dict[str, Any]:
+    """openpyxl writing the comparison's cells with no logic, beside the real export."""
+    import openpyxl
+
+    from qa_tool.benchmarks.selectors import comparison_rows, peer_pool
+
+    version, cycle = network.own.rubric_version, network.own.cycle
+    peers = comparison_rows(peer_pool(rubric_version_id=version.pk, cycle_id=cycle.pk))
+    codes = [d["code"] for d in version.content["domains"]]
+
+    def plain() -> None:
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet("Comparison")
+        sheet.append(["Code", "Name", "Country", "Region", "Overall", *codes])
+        for p in peers:
+            sheet.append(
+                [p.code, p.name, str(p.country), p.region, float(p.overall or 0)]
+                + [float(p.domains.get(c) or 0) for c in codes]
+            )
+        book.save(io.BytesIO())
+
+    return {"rows": len(peers), **timed(plain, repeat)}
+
+
+def pdf(network, repeat: int) -> dict[str, Any]:
+    """Each language's PDF in a fresh process: its time, the bare WeasyPrint render of the
+    same HTML, and the process's peak resident memory (WeasyPrint's is native)."""
+    out = {}
+    for language in LANGUAGES:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "perf" / "run.py"), "pdf", str(network.own.pk), language],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        out[language] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def pdf_probe(assessment_id: int, language: str, repeat: int = 3) -> dict[str, Any]:
+    from django.utils import translation
+
+    from qa_tool.assessments.models import Assessment
+    from qa_tool.benchmarks.audience import Audience
+    from reports import pdf as pdf_module
+    from reports.context import build_report_context
+    from reports.exporters import EXPORTERS
+
+    assessment = Assessment.objects.get(pk=assessment_id)
+    audience = Audience.institution(assessment.institution_id)
+
+    def export() -> None:
+        context = build_report_context(assessment=assessment, audience=audience, language=language)
+        EXPORTERS["pdf"].render(context)
+
+    report = timed(export, repeat)
+    with translation.override(language):
+        context = build_report_context(assessment=assessment, audience=audience, language=language)
+        html = pdf_module.report_html(context)
+        bare = timed(lambda: pdf_module.html_to_pdf(html), repeat)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "report": report,
+        "bare_weasyprint": bare,
+        "html_kib": round(len(html.encode()) / 1024),
+        "peak_rss_mib": round(peak, 1),
+    }
