@@ -13,9 +13,9 @@ from openpyxl.utils import get_column_letter
 
 from qa_tool.benchmarks.rollup_selectors import RollupReport
 from qa_tool.core.numbers import display_float
+from qa_tool.core.spreadsheets import PERCENT, fit_rows, percent, print_setup
 
 from .cells import protect
-from .sheet_layout import PERCENT, fit_rows, percent, print_setup
 
 LEVEL = "0.0"  # a mean level, not a percentage
 BOLD = Font(bold=True)

@@ -35,12 +35,7 @@ from qa_tool.benchmarks.statistics import Summary
 from qa_tool.core import bounds
 from qa_tool.core.heat import heat_bands
 from qa_tool.core.numbers import display
-from rubrics import scoring
-
-from .cells import protect as _protect
-from .context import ReportContext
-from .rollup_xlsx import rollup_sheet
-from .sheet_layout import (
+from qa_tool.core.spreadsheets import (
     PERCENT,
     PERCENT_CHANGE,
     fit_rows,
@@ -49,6 +44,11 @@ from .sheet_layout import (
     print_setup,
     row_points,
 )
+from rubrics import scoring
+
+from .cells import protect as _protect
+from .context import ReportContext
+from .rollup_xlsx import rollup_sheet
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")

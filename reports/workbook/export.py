@@ -24,12 +24,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qa_tool.assessments.models import Assessment, Response
 from qa_tool.assessments.selectors import responses_by_code
+from qa_tool.core.spreadsheets import fit_rows, print_setup
 from rubrics.i18n import localize
 from rubrics.models import Criterion, RubricVersion
 from rubrics.scoring import canonical_number_text
 
 from ..cells import protect
-from ..sheet_layout import fit_rows, print_setup
 from .layout import (
     COL_CODE,
     COL_DOMAIN,
