@@ -410,3 +410,26 @@ def test_workbook_printed_and_resaved_by_libreoffice_imports_back(long_draft, of
     c2 = Response.objects.get(assessment=long_draft, criterion__code="C2")
     assert (c2.value, c2.justification) == (2, "Two faculties of three.")
     assert _answers(long_draft)["C1"] == before["C1"]
+
+
+# --- every workbook -----------------------------------------------------------------------------
+
+
+def test_rubric_workbooks_share_the_layout(long_version):
+    from rubrics.spreadsheet import rubric_workbook
+
+    data = rubric_workbook(long_version.content, language="ar")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    guide = wb.worksheets[0]
+    assert guide.sheet_view.rightToLeft
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    criteria = next(ws for ws in wb.worksheets[1:] if LONG_CRITERION in _texts(ws))
+    assert criteria.print_title_rows == "$1:$1"
+    row = next(c.row for r in criteria.iter_rows() for c in r if c.value == LONG_CRITERION)
+    assert criteria.row_dimensions[row].height >= 4 * 15
+    assert "zebracrossing" in printed_text(data)
+
+
+def _texts(ws) -> set:
+    return {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
