@@ -329,9 +329,9 @@ def range_chart(ws: Worksheet, context: ReportContext, start: int) -> BarChart:
         chart.x_axis.tickLblSkip = 1  # every domain named, however many
         chart.x_axis.tickMarkSkip = 1
         if rtl:
-            # Categories run right to left and the value axis stands on the right.
+            # Categories run right to left; the value axis still crosses at the first
+            # category (its default), which now stands on the right.
             chart.x_axis.scaling.orientation = "maxMin"
-            chart.y_axis.crosses = "max"
     bars.height, bars.width = 10, max(16, min(40, 2.4 * len(context.domains)))
     return bars
 
@@ -724,6 +724,5 @@ def _comparison_chart(ws: Any, header_row: int, peer_count: int, column_count: i
         ],
     )
     if get_language_bidi():
-        chart.x_axis.scaling.orientation = "maxMin"
-        chart.y_axis.crosses = "max"
+        chart.x_axis.scaling.orientation = "maxMin"  # the value axis follows to the right
     ws.add_chart(chart, f"{get_column_letter(column_count + 2)}{header_row}")
