@@ -22,6 +22,7 @@ NODE_APT := nodejs npm
 run: system-deps-run $(VENV)/.installed messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_rubric rubrics/library/*.yaml
+	for f in rubrics/library/crosswalks/*.yaml; do DJANGO_DEBUG=1 $(PY) manage.py import_crosswalk "$$f" || exit 1; done
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
 	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
@@ -49,7 +50,7 @@ MYPY_PATHS := qa_tool/core qa_tool/access.py qa_tool/assessments/services \
 	qa_tool/benchmarks/statistics.py qa_tool/benchmarks/disclosure.py qa_tool/benchmarks/rollup.py \
 	qa_tool/benchmarks/charts qa_tool/institutions/units.py \
 	qa_tool/benchmarks/services.py qa_tool/actions/priorities.py qa_tool/actions/services.py \
-	rubrics/scoring.py \
+	rubrics/scoring.py rubrics/readthrough.py \
 	rubrics/services.py rubrics/spreadsheet qa_tool/demo qa_tool/panels/consensus.py \
 	qa_tool/panels/services.py qa_tool/backups
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from qa_tool.assessments.models import Status
 from qa_tool.benchmarks.charts import (
     INSTITUTION,
     PEERS,
@@ -23,6 +24,8 @@ def _f(value) -> float | None:
 
 def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> dict[str, str]:
     """The radar, bar and trend charts of the report, in the context's language."""
+    if not context.has_score:
+        return {}  # a level profile has no percentages to draw
     with translation.override(context.language):
         rtl = translation.get_language_bidi()
         labels = [f"{d.code} {d.title}" for d in context.domains]
@@ -96,10 +99,17 @@ def _bars(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: 
 def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool) -> str:
     points = context.trend.points
     return trend_chart(
+        # A score no reviewer has validated may still change: drawn hollow, and said so.
+        hollow=[p.status != Status.VALIDATED for p in points],
+        hollow_label=_("not validated"),
+        value_labels=True,
         cycles=[p.cycle for p in points],
         series=[Series(_("Overall score"), [_f(p.overall) for p in points], INSTITUTION)],
         title=_("Overall score across cycles"),
-        description=_("The institution's overall score in each cycle, in percent."),
+        description=_(
+            "The institution's overall score in each cycle, in percent; hollow points are "
+            "scores not validated by a reviewer."
+        ),
         id_prefix="trend",
         rtl=rtl,
         for_weasyprint=for_weasyprint,

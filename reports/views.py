@@ -26,7 +26,9 @@ from rubrics.i18n import localize
 
 from .context import build_report_context
 from .exporters import EXPORTERS
+from .forms import ReportGroupForm
 from .jobs import export_report_request
+from .results import results_page
 
 
 # Reports hold an institution's assessment: no copy may stay in a browser or proxy cache.
@@ -37,6 +39,19 @@ def assessment_report(request, assessment_id: int, fmt: str):
     if exporter is None:
         raise Http404
     assessment = get_assessment_for(request.user, assessment_id)
+    group = request.GET.get("group") or None
+    through = request.GET.get("through")
+    audience = Audience.of(request.user)
+    context = None
+    if group is not None:
+        context = build_report_context(
+            assessment=assessment, audience=audience, group=group, through=through
+        )
+        form = ReportGroupForm(request.GET, benchmark=context.benchmark)
+        if not form.is_valid():
+            # A group the viewer may not see (or none such): the results page says why,
+            # rather than a report compared with another group than the one asked for.
+            return results_page(request, context, form, status=400)
     if fmt == "pdf" and (
         assessment.rubric_version.criteria.count() > settings.QA_INLINE_PDF_MAX_CRITERIA
     ):
@@ -47,15 +62,14 @@ def assessment_report(request, assessment_id: int, fmt: str):
             assessment=assessment,
             fmt=fmt,
             language=get_language(),
-            group=request.GET.get("group"),
+            group=group,
         )
         messages.info(request, _("This report is long: it is being prepared in the background."))
         return redirect("reports:exports")
-    context = build_report_context(
-        assessment=assessment,
-        audience=Audience.of(request.user),
-        group=request.GET.get("group"),
-    )
+    if context is None:
+        context = build_report_context(
+            assessment=assessment, audience=audience, group=group, through=through
+        )
     filename, content_type, content = exporter.render(context)
     response = HttpResponse(content, content_type=content_type)
     # Every format, JSON included, is a download: browsers save it under a useful name.

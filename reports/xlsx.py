@@ -139,6 +139,8 @@ def _summary_facts(context: ReportContext) -> list[tuple[str, Any]]:
     result = context.result
     validated = context.validated_result
     passed = "" if result.passed is None else (_("Passed") if result.passed else _("Not passed"))
+    # A profile rubric (overall: none) has no score, band, pass or points to state.
+    scored = context.has_score
     return [
         (_("Institution"), a.institution.name),
         (_("Rubric"), f"{a.rubric_version.display_title} ({a.rubric_version.version})"),
@@ -149,9 +151,15 @@ def _summary_facts(context: ReportContext) -> list[tuple[str, Any]]:
             else []
         ),
         (_("Status"), a.get_status_display()),
-        (_("Overall score"), percent(result.score)),
-        (_("Self-assessed score"), percent(context.self_result.score)),
-        (_("Validated score"), percent(validated.score) if validated else None),
+        *(
+            [
+                (_("Overall score"), percent(result.score)),
+                (_("Self-assessed score"), percent(context.self_result.score)),
+                (_("Validated score"), percent(validated.score) if validated else None),
+            ]
+            if scored
+            else []
+        ),
         (_("Validated by"), context.validated_by),
         (
             _("Validated on"),
@@ -160,13 +168,20 @@ def _summary_facts(context: ReportContext) -> list[tuple[str, Any]]:
             else "",
         ),
         (_("Reviewer's comment"), a.review_comment),
-        (_("Band"), context.band_label),
-        (_("Result"), passed),
+        *([(_("Band"), context.band_label), (_("Result"), passed)] if scored else []),
         (_("Failed critical criteria"), ", ".join(result.failed_critical)),
+        *([(_("Domains below their minimum"), ", ".join(result.failed_domains))] if scored else []),
         (_("Completion"), percent(result.completion)),
-        (
-            _("Points"),
-            f"{scoring.plain_number(result.points)} / {scoring.plain_number(result.points_possible)}",
+        *(
+            [
+                (
+                    _("Points"),
+                    f"{scoring.plain_number(result.points)} / "
+                    f"{scoring.plain_number(result.points_possible)}",
+                )
+            ]
+            if scored
+            else []
         ),
     ]
 
@@ -178,6 +193,10 @@ def _summary_sheet(wb: Workbook, context: ReportContext) -> None:
     summary.freeze_panes = None
     fit_rows(summary)
     start = summary.max_row + 2
+    if not context.has_score:
+        _profile_table(summary, context, start)
+        print_setup(summary, title_rows=None)
+        return
     _domain_table(summary, context, start)
     _domain_charts(summary, context, start)
     print_setup(summary, title_rows=None)
@@ -185,6 +204,20 @@ def _summary_sheet(wb: Workbook, context: ReportContext) -> None:
 
 # Columns of the domain table under the summary: the charts read them.
 DOMAIN_HEADERS = 6  # domain, score, median, 25th, 75th, interquartile range
+
+
+def _profile_table(ws: Worksheet, context: ReportContext, start: int) -> None:
+    """The level profile: how many criteria sit at each level, per domain and overall."""
+    headers = [_("Level profile"), *context.level_labels, _("N/A"), _("Not answered")]
+    for column, header in enumerate(headers, start=1):
+        cell = ws.cell(row=start, column=column)
+        protect(cell, header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for offset, line in enumerate(context.profile, start=1):
+        label = f"{line.code} {line.title}" if line.code else line.title
+        for column, value in enumerate([label, *line.counts, line.na, line.unanswered], start=1):
+            protect(ws.cell(row=start + offset, column=column), value)
 
 
 def _domain_table(ws: Worksheet, context: ReportContext, start: int) -> None:

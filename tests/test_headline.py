@@ -140,7 +140,8 @@ def test_every_report_format_and_the_command(validated, dean, tmp_path):
         text = subprocess.run(
             ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
-        summary_page = text.split("Executive summary", 1)[1].split("Domain scores", 1)[0]
+        # The headline figures lead the council summary, the page after the cover.
+        summary_page = text.split("Council summary", 1)[1].split("Top three actions", 1)[0]
         assert "Validated score" in summary_page and f"{VALIDATED} %" in summary_page
 
     stdout = StringIO()

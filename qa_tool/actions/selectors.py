@@ -51,6 +51,12 @@ def previous_actions_by_code(assessment: Assessment) -> dict[str, ActionItem]:
     return {item.criterion.code: item for item in items}
 
 
+def plan_gain(version: RubricVersion, item: ActionItem) -> Fraction | None:
+    """An action's stored gain as shown: none on a profile rubric (``overall: none``),
+    whose plan is ranked without a score."""
+    return scoring.exact(item.gain) if version.spec.has_score else None
+
+
 @dataclass(frozen=True)
 class ActionEffort:
     """The rubric's estimate of the work an action takes: that of the level it aims at."""

@@ -18,11 +18,16 @@ from django.utils.translation import ngettext
 
 from qa_tool.access import can_comment_on_plan, can_edit_plan, get_assessment_for
 from qa_tool.assessments.models import Assessment
-from rubrics import scoring
 
 from .forms import ActionCommentForm, ActionItemForm
 from .models import ActionItem
-from .selectors import action_effort, action_plan, plan_effort, previous_actions_by_code
+from .selectors import (
+    action_effort,
+    action_plan,
+    plan_effort,
+    plan_gain,
+    previous_actions_by_code,
+)
 from .services import ActionPlanError, action_comment, action_plan_generate, action_update
 
 
@@ -56,7 +61,7 @@ def plan(request, assessment_id: int):
                 "current_label": version.level_label(item.current_value),
                 "target_label": version.level_label(item.target_value),
                 "effort": action_effort(version, item.target_value),
-                "gain": scoring.exact(item.gain),
+                "gain": plan_gain(version, item),
                 "previous": unmatched.pop(item.criterion.code, None),
                 "form": ActionItemForm(item=item, version=version) if editing else None,
                 "comment_form": ActionCommentForm(item=item) if commenting else None,

@@ -44,7 +44,9 @@ def test_worked_example_to_dict():
         "band": "Middle",
         "passed": True,
         "failed_critical": [],
+        "failed_domains": [],
     }
+    assert "profile" not in body
     assert body["domains"] == [{"code": "D1", "score": 77.8}, {"code": "D2", "score": 33.3}]
     assert body["criteria"][2] == {"code": "C3", "value": None, "na": True, "score": None}
     assert body["criteria"][4] == {"code": "C5", "value": None, "na": False, "score": None}
@@ -202,6 +204,7 @@ def specs(draw):
         scale=scale,
         domains=domains,
         aggregate=draw(st.sampled_from([scoring.AGGREGATE_DOMAINS, scoring.AGGREGATE_CRITERIA])),
+        normalise=draw(st.sampled_from([scoring.NORMALISE_MAX, scoring.NORMALISE_RANGE])),
     )
 
 
