@@ -434,3 +434,22 @@ def test_rubric_workbooks_share_the_layout(long_version):
 
 def _texts(ws) -> set:
     return {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+
+
+def test_comparison_export_queries_do_not_grow_with_institutions(
+    client, reviewer, compared, rubric_version, cycle
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    url = reverse("reports:compare_xlsx")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for score in range(20, 80, 5):
+        add_peer(rubric_version, cycle, overall=score)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sum(1 for row in ws.iter_rows(values_only=True) if row[4] == "Submitted") == 14
+    assert len(many) == len(few)
