@@ -9,9 +9,10 @@ PORT ?= 8000
 
 # System packages: WeasyPrint's Pango and HarfBuzz subsetting, fonts for Arabic and
 # Chinese, gettext for the catalogues, poppler for PDF checks, Chromium for browser tests,
-# Node.js and npm for axe-core (the accessibility checks of the browser tests).
+# Node.js and npm for axe-core (the accessibility checks of the browser tests), LibreOffice
+# Calc headless for the spreadsheet checks (the Excel files opened, printed and re-saved).
 RUN_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk gettext
-TEST_APT := $(RUN_APT) poppler-utils chromium
+TEST_APT := $(RUN_APT) poppler-utils chromium libreoffice-calc-nogui
 NODE_APT := nodejs npm
 
 .PHONY: run test lint format venv system-deps-run system-deps-test messages clean-venv perf

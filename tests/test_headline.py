@@ -132,7 +132,7 @@ def test_every_report_format_and_the_command(validated, dean, tmp_path):
 
     summary = openpyxl.load_workbook(io.BytesIO(xlsx))["Summary"]
     values = {row[0].value: row[1].value for row in summary.iter_rows(min_row=2, max_col=2)}
-    assert values["Overall score"] == 39.8 and values["Band"] == "Low"
+    assert values["Overall score"] == 0.398 and values["Band"] == "Low"
 
     if shutil.which("pdftotext"):
         path = tmp_path / "r.pdf"

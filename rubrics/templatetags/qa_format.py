@@ -14,6 +14,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi
 
+from qa_tool.core.heat import bucket as heat_bucket
 from qa_tool.core.numbers import display
 from rubrics import scoring
 from rubrics.i18n import localize
@@ -88,8 +89,7 @@ def heat(value: Any) -> str:
     """A CSS class for a heat-table cell: heat-0 (below 10 %) to heat-9 (90 % and above)."""
     if value is None:
         return "heat-none"
-    bucket = min(int(scoring.exact(value) // 10), 9)
-    return f"heat-{max(bucket, 0)}"
+    return f"heat-{heat_bucket(scoring.exact(value))}"
 
 
 @register.filter

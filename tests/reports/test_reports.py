@@ -182,15 +182,15 @@ def test_excel_report_contents_and_formula_defence(submitted, peers):
         if row[0].value
     }
     assert (
-        values["Overall score"] == 71.3
+        values["Overall score"] == 0.713
         and values["Band"] == "Middle"
         and values["Institution"] == "Home University"
     )
-    assert len(summary._charts) == 2  # radar and bar
+    assert len(summary._charts) == 1  # two domains: no radar (as in the PDF), the peer range
     scores = workbook["Scores"]
     assert scores.freeze_panes == "A2" and scores.auto_filter.ref.startswith("A1:")
     rows = {row[1].value: row for row in scores.iter_rows(min_row=2)}
-    assert rows["C1"][5].value == 100.0 and rows["C1"][5].number_format == "0.0"
+    assert rows["C1"][5].value == 1.0 and rows["C1"][5].number_format == "0.0%"
     risky = rows["C4"][8]
     assert (
         risky.value == '=HYPERLINK("http://evil.example")'
@@ -261,8 +261,9 @@ def test_comparison_export(client, reviewer, officer, submitted, peers):
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][:5] == ("Code", "Institution", "Country", "Region", "Overall")
-    names = [r[1] for r in rows[2:8]]
+    header = next(i for i, r in enumerate(rows) if r[0] == "Code")
+    assert rows[header][:6] == ("Code", "Institution", "Country", "Region", "Status", "Overall")
+    names = [r[1] for r in rows[header + 1 : header + 7]]
     assert "Home University" in names
     assert any(r[1] == "Median" for r in rows)
     assert len(sheet._charts) == 1

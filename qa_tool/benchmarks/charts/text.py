@@ -8,23 +8,14 @@ character, two per wide (CJK) one, none for marks and format characters.
 from __future__ import annotations
 
 import math
-import unicodedata
+
+from qa_tool.core.text_width import char_units as _char_units
+from qa_tool.core.text_width import units as units
 
 from .style import FONT_SIZE
 
 ELLIPSIS = "\u2026"
 CHAR_EM = 0.57  # estimated average advance of one narrow character, in em
-
-
-def _char_units(char: str) -> int:
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Cf", "Mn", "Me"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def units(text: str) -> int:
-    """Estimated width in narrow characters: wide (CJK) characters count two."""
-    return sum(_char_units(char) for char in text)
 
 
 def px(width_units: float, font_size: float = FONT_SIZE) -> float:
