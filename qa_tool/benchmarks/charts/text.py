@@ -56,7 +56,7 @@ _NO_LINE_END = frozenset("（「『【《〈“‘([{")
 
 
 def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
+    return _char_units(char) == 2
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
