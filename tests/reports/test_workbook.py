@@ -29,6 +29,7 @@ from reports.workbook import (
     import_workbook,
     read_workbook,
 )
+from reports.workbook.identity import read_identity
 
 from ..factories import CycleFactory, UserFactory, import_doc, rubric_doc
 
@@ -736,7 +737,10 @@ def test_export_command_blank_and_language(assessment, tmp_path):
         "ar",
         stdout=io.StringIO(),
     )
-    ws = load(path.read_bytes())["Answers"]
+    wb = load(path.read_bytes())
+    # Sheet names are in the workbook's language; the identity records them for reading.
+    assert read_identity(wb).sheet("answers") == "الإجابات"
+    ws = wb["الإجابات"]
     assert ws["E1"].value == "المستوى" and ws["E2"].value is None
     with pytest.raises(CommandError, match="no assessment 999"):
         call_command("export_workbook", "999", "-o", str(path))
@@ -811,10 +815,12 @@ def test_download_blank_and_in_the_interface_language(client, assessment, dean):
     response = client.get(download_url(assessment, blank=True), HTTP_ACCEPT_LANGUAGE="ar")
     assert response.status_code == 200
     assert "blank" in response["Content-Disposition"]
-    ws = load(response.content)["Answers"]
-    assert ws["E2"].value is None
+    wb = load(response.content)
+    ws = wb[read_identity(wb).sheet("answers")]
+    assert ws.title == "الإجابات" and ws["E2"].value is None
     client.cookies["django_language"] = "ar"
-    ws = load(client.get(download_url(assessment)).content)["Answers"]
+    wb = load(client.get(download_url(assessment)).content)
+    ws = wb[read_identity(wb).sheet("answers")]
     assert ws["E1"].value == "المستوى" and ws["E2"].value == "Level 3 (ar)"
 
 
