@@ -470,7 +470,7 @@ def _plan_line(item: Any, version, language: str, domain_code: str = "") -> Plan
     from qa_tool.actions.models import Tier
     from qa_tool.actions.selectors import action_effort, plan_gain
 
-    effort = action_effort(version, item.target_value)
+    effort = action_effort(version, item.current_value)
     return PlanLine(
         rank=item.rank,
         tier=item.tier,

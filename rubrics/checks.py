@@ -224,6 +224,7 @@ def semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
     problems += _framework_problems(doc)
     problems += _code_problems(doc)
     problems += _level_key_problems(doc, values)
+    problems += _top_effort_problems(doc, values)
     return problems
 
 
@@ -357,3 +358,15 @@ def _level_key_problems(doc: dict[str, Any], values: list[Fraction]) -> list[tup
                         (f"{cwhere}.{key}.{level_key}", _("the top level needs no recommendation"))
                     )
     return problems
+
+
+def _top_effort_problems(doc: dict[str, Any], values: list[Fraction]) -> list[tuple[str, str]]:
+    """An estimate is the work to improve a criterion from its level: the top has none."""
+    top = max(values)
+    return [
+        (f"scale[{i}].{key}", _("the top level needs no effort estimate"))
+        for i, (level, value) in enumerate(zip(doc["scale"], values, strict=True))
+        if value == top
+        for key in ("effort", "effort_hours")
+        if key in level
+    ]

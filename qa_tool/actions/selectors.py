@@ -65,11 +65,12 @@ class ActionEffort:
     hours: Fraction | None  # the level's ``effort_hours``, None when none
 
 
-def action_effort(version: RubricVersion, target_value: Any) -> ActionEffort:
-    """The effort of an action aimed at ``target_value``: the target level's ``effort`` and
-    ``effort_hours`` (a level's estimate is the work to reach it). The officer's own target,
-    once changed, is the one read."""
-    level = version.scale_level(target_value) or {}
+def action_effort(version: RubricVersion, current_value: Any) -> ActionEffort:
+    """The effort of an action on a criterion rated ``current_value``: that level's
+    ``effort`` and ``effort_hours``. A level's estimate is the work to improve a criterion
+    that stands at it, as a framework's "minor revision" or "major revision" says (SUNY
+    OSCQR); it does not depend on how far the action aims."""
+    level = version.scale_level(current_value) or {}
     hours = level.get("effort_hours")
     return ActionEffort(
         text=level.get("effort") or {}, hours=None if hours is None else scoring.exact(hours)
@@ -80,7 +81,7 @@ def plan_effort(version: RubricVersion, items: Iterable[ActionItem]) -> EffortTo
     """The hours of the plan's open (planned or in progress) actions that have an estimate,
     and how many of them do."""
     return total_effort(
-        action_effort(version, item.target_value).hours
+        action_effort(version, item.current_value).hours
         for item in items
         if item.status in OPEN_STATUSES
     )

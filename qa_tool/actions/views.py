@@ -60,7 +60,7 @@ def plan(request, assessment_id: int):
                 "item": item,
                 "current_label": version.level_label(item.current_value),
                 "target_label": version.level_label(item.target_value),
-                "effort": action_effort(version, item.target_value),
+                "effort": action_effort(version, item.current_value),
                 "gain": plan_gain(version, item),
                 "previous": unmatched.pop(item.criterion.code, None),
                 "form": ActionItemForm(item=item, version=version) if editing else None,
