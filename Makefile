@@ -9,9 +9,10 @@ PORT ?= 8000
 
 # System packages: WeasyPrint's Pango and HarfBuzz subsetting, fonts for Arabic and
 # Chinese, gettext for the catalogues, poppler for PDF checks, Chromium for browser tests,
-# Node.js and npm for axe-core (the accessibility checks of the browser tests).
+# Node.js and npm for axe-core (the accessibility checks of the browser tests), LibreOffice
+# Calc headless for the spreadsheet checks (the Excel files opened, printed and re-saved).
 RUN_APT := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk gettext
-TEST_APT := $(RUN_APT) poppler-utils chromium
+TEST_APT := $(RUN_APT) poppler-utils chromium libreoffice-calc-nogui
 NODE_APT := nodejs npm
 
 .PHONY: run test lint format venv system-deps-run system-deps-test messages clean-venv perf
@@ -21,6 +22,7 @@ NODE_APT := nodejs npm
 run: system-deps-run $(VENV)/.installed messages
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_rubric rubrics/library/*.yaml
+	for f in rubrics/library/crosswalks/*.yaml; do DJANGO_DEBUG=1 $(PY) manage.py import_crosswalk "$$f" || exit 1; done
 	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker (Ctrl-C stops both)"
 	DJANGO_DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
@@ -49,7 +51,7 @@ MYPY_PATHS := qa_tool/core qa_tool/access.py qa_tool/assessments/services \
 	qa_tool/benchmarks/released_figures.py \
 	qa_tool/benchmarks/charts qa_tool/institutions/units.py \
 	qa_tool/benchmarks/services.py qa_tool/actions/priorities.py qa_tool/actions/services.py \
-	rubrics/scoring.py \
+	rubrics/scoring.py rubrics/readthrough.py \
 	rubrics/services.py rubrics/spreadsheet qa_tool/demo qa_tool/panels/consensus.py \
 	qa_tool/panels/services.py qa_tool/backups
 

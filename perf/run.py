@@ -48,6 +48,7 @@ def _django(database_url: str, data_dir: str) -> None:
         DATABASE_URL=database_url,
         QA_DATA_DIR=data_dir,
     )
+    (Path(data_dir) / "static").mkdir(parents=True, exist_ok=True)
     import django
     from django.conf import settings
 

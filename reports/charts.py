@@ -5,16 +5,20 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from qa_tool.assessments.models import Status
 from qa_tool.benchmarks.charts import (
     INSTITUTION,
     PEERS,
     Series,
+    Typeset,
     bar_chart,
     radar_chart,
     trend_chart,
 )
+from rubrics.templatetags.qa_format import decimal_text
 
 from .context import ReportContext
+from .fonts import report_families
 
 
 def _f(value) -> float | None:
@@ -22,19 +26,25 @@ def _f(value) -> float | None:
 
 
 def report_charts(context: ReportContext, *, for_weasyprint: bool = False) -> dict[str, str]:
-    """The radar, bar and trend charts of the report, in the context's language."""
+    """The radar, bar and trend charts of the report, in the context's language: its
+    font families first, its numbers written as the tables write them."""
+    if not context.has_score:
+        return {}  # a level profile has no percentages to draw
     with translation.override(context.language):
         rtl = translation.get_language_bidi()
+        typeset = Typeset(fonts=report_families(context.language), number=decimal_text)
         labels = [f"{d.code} {d.title}" for d in context.domains]
-        charts = {"bars": _bars(context, labels, rtl, for_weasyprint)}
+        charts = {"bars": _bars(context, labels, rtl, for_weasyprint, typeset)}
         if len(context.domains) >= 3:
-            charts["radar"] = _radar(context, labels, rtl, for_weasyprint)
+            charts["radar"] = _radar(context, labels, rtl, for_weasyprint, typeset)
         if len(context.trend.points) >= 2:
-            charts["trend"] = _trend(context, rtl, for_weasyprint)
+            charts["trend"] = _trend(context, rtl, for_weasyprint, typeset)
     return charts
 
 
-def _radar(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool) -> str:
+def _radar(
+    context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool, typeset: Typeset
+) -> str:
     domains = context.domains
     selected = context.benchmark.selected
     own_label = context.institution.name
@@ -52,6 +62,10 @@ def _radar(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint:
         )
     return radar_chart(
         axes=labels,
+        # room for lines of 18 characters: most words of a domain's title in French
+        # fit on one line, and a title on three
+        size=500,
+        max_label_chars=36,
         series=series,
         title=_("Domain scores"),
         description=_("Domain scores of %(institution)s, in percent, against the peer median.")
@@ -59,10 +73,13 @@ def _radar(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint:
         id_prefix="radar",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
+        typeset=typeset,
     )
 
 
-def _bars(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool) -> str:
+def _bars(
+    context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: bool, typeset: Typeset
+) -> str:
     domains = context.domains
     selected = context.benchmark.selected
     # A legend must not name a band or tick that withheld figures leave out.
@@ -90,17 +107,26 @@ def _bars(context: ReportContext, labels: list[str], rtl: bool, for_weasyprint: 
         median_label=_("Peer median") if has_medians else "",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
+        typeset=typeset,
     )
 
 
-def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool) -> str:
+def _trend(context: ReportContext, rtl: bool, for_weasyprint: bool, typeset: Typeset) -> str:
     points = context.trend.points
     return trend_chart(
+        # A score no reviewer has validated may still change: drawn hollow, and said so.
+        hollow=[p.status != Status.VALIDATED for p in points],
+        hollow_label=_("not validated"),
+        value_labels=True,
         cycles=[p.cycle for p in points],
         series=[Series(_("Overall score"), [_f(p.overall) for p in points], INSTITUTION)],
         title=_("Overall score across cycles"),
-        description=_("The institution's overall score in each cycle, in percent."),
+        description=_(
+            "The institution's overall score in each cycle, in percent; hollow points are "
+            "scores not validated by a reviewer."
+        ),
         id_prefix="trend",
         rtl=rtl,
         for_weasyprint=for_weasyprint,
+        typeset=typeset,
     )

@@ -5,7 +5,7 @@ each renderer. Renderers never compute scores.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -14,6 +14,12 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 
 from qa_tool.actions.priorities import EffortTotal
+from qa_tool.assessments.crosswalks import (
+    ReadThrough,
+    choose_crosswalk,
+    crosswalks_from,
+    read_through,
+)
 from qa_tool.assessments.models import Assessment, Evidence, Response
 from qa_tool.assessments.selectors import (
     AssessmentScores,
@@ -28,12 +34,25 @@ from qa_tool.benchmarks.rollup_selectors import (
     unit_versions_used,
 )
 from qa_tool.benchmarks.selectors import Trend, institution_trend
+from qa_tool.benchmarks.trends import domain_redefined
 from qa_tool.panels.selectors import panel_of, perspective_scores
 from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.scoring import canonical_number_text
 
-from .lines import Benchmark, CriterionLine, DomainLine, PerspectiveLine, PlanLine, Priority
+from .lines import (
+    Benchmark,
+    CouncilSummary,
+    CriterionLine,
+    DomainChange,
+    DomainLine,
+    PerspectiveLine,
+    PlanLine,
+    PreviousPlan,
+    Priority,
+    ProfileLine,
+    StatusCount,
+)
 from .peer_figures import build_benchmark
 
 # The line types live in reports.lines but stay importable from here, where callers
@@ -41,11 +60,13 @@ from .peer_figures import build_benchmark
 __all__ = [
     "SORTS",
     "Benchmark",
+    "CouncilSummary",
     "CriterionLine",
     "DomainLine",
     "PerspectiveLine",
     "PlanLine",
     "Priority",
+    "ProfileLine",
     "ReportContext",
     "build_report_context",
 ]
@@ -71,12 +92,21 @@ class ReportContext:
     plan: list[PlanLine]
     # The open actions' estimated hours (see ``qa_tool.actions.selectors.plan_effort``).
     plan_effort: EffortTotal | None = None
+    summary: CouncilSummary = field(default_factory=lambda: CouncilSummary([], [], 0, 0))
     extras: dict[str, Any] = field(default_factory=dict)
     # The institution's report: a roll-up per programme- or course-level rubric reviewed
     # in the cycle (empty for a unit's own assessment).
     rollups: list[RollupReport] = field(default_factory=list)
     perspectives: list[PerspectiveLine] = field(default_factory=list)
     has_panel: bool = False
+    # The crosswalks from this rubric version (the targets one may choose) and the answers
+    # read through the chosen one.
+    crosswalks: list[Any] = field(default_factory=list)
+    read_through: ReadThrough | None = None
+    # The level profile (domains, then the whole rubric), shown instead of scores by a
+    # rubric with ``overall: none`` and counted by the contract (``Result.profile``).
+    level_labels: list[str] = field(default_factory=list)
+    profile: list[ProfileLine] = field(default_factory=list)
 
     @property
     def version(self):
@@ -90,6 +120,11 @@ class ReportContext:
     def result(self) -> scoring.Result:
         """The headline result (see ``assessment_scores``)."""
         return self.scores.headline
+
+    @property
+    def has_score(self) -> bool:
+        """False for a profile rubric (``overall: none``): levels are counted, not scored."""
+        return self.scores.headline.has_score
 
     @property
     def self_result(self) -> scoring.Result:
@@ -111,6 +146,17 @@ class ReportContext:
     @property
     def validated_at(self) -> datetime | None:
         return self.assessment.reviewed_at if self.is_validated else None
+
+    def plan_by_domain(self) -> list[tuple[DomainLine, list[PlanLine]]]:
+        """The plan's actions under their domains, in rubric order; rank order within."""
+        return [
+            (d, lines)
+            for d in self.domains
+            if (lines := [line for line in self.plan if line.domain_code == d.code])
+        ]
+
+    def criteria_by_domain(self) -> list[tuple[DomainLine, list[CriterionLine]]]:
+        return [(d, [c for c in self.criteria if c.domain_code == d.code]) for d in self.domains]
 
     @property
     def reviewed(self) -> bool:
@@ -148,11 +194,13 @@ def build_report_context(
     audience: Audience,
     group: str | None = None,
     language: str | None = None,
+    through: str | None = None,
 ) -> ReportContext:
     """Everything about one assessment that the page and the exports show.
 
     ``audience`` decides what benchmark figures may be shown (live or released,
-    anonymity, give to get); ``group`` picks the peer group used for the charts.
+    anonymity, give to get); ``group`` picks the peer group used for the charts;
+    ``through`` the crosswalk (by id) to read the answers through, default the first.
     """
     language = language or get_language()
     version = assessment.rubric_version
@@ -160,13 +208,26 @@ def build_report_context(
     scores = assessment_scores(assessment, responses)
     headline = scores.headline
     criteria_rows = {c.code: c for c in version.criteria.all()}
-    criteria = _criteria_lines(
-        version, headline, criteria_rows, responses, evidence_by_code(assessment), language
-    )
+    evidence = evidence_by_code(assessment)
+    criteria = _criteria_lines(version, headline, criteria_rows, responses, evidence, language)
+    crosswalks = crosswalks_from(version)
+    crosswalk = choose_crosswalk(crosswalks, through)
     domains = _domain_lines(version, scores, language)
-    benchmark = build_benchmark(assessment, audience, [d.code for d in domains], group)
+    # A rubric without scores has no peer benchmark of scores (nor are figures queried).
+    benchmark = (
+        build_benchmark(assessment, audience, [d.code for d in domains], group)
+        if version.spec.has_score
+        else _no_benchmark(language)
+    )
     _add_peer_figures(domains, benchmark)
-    priorities, plan, plan_effort = _plan(assessment, headline, criteria_rows, language)
+    proposals = _proposals(version, headline, criteria_rows)
+    priorities = _priorities(version, proposals[:3], criteria_rows, language)
+    domain_of = {c.code: c.domain_code for c in criteria}
+    plan, plan_effort = _plan(assessment, version, language, domain_of)
+    trend = institution_trend(assessment=assessment)
+    summary = _council_summary(
+        assessment, plan, {p.code: p.gain for p in proposals}, domains, headline, trend, language
+    )
     band_label, band_description = _band_texts(version, headline.band, language)
     return ReportContext(
         assessment=assessment,
@@ -180,14 +241,59 @@ def build_report_context(
         criteria=criteria,
         strengths=_strengths(criteria),
         benchmark=benchmark,
-        trend=institution_trend(assessment=assessment),
+        trend=trend,
         priorities=priorities,
         plan=plan,
         plan_effort=plan_effort,
+        summary=summary,
         rollups=_rollups(assessment),
-        perspectives=_perspectives(assessment, language),
+        perspectives=_perspectives(assessment, language) if headline.has_score else [],
         has_panel=panel_of(assessment) is not None,
+        crosswalks=crosswalks,
+        read_through=read_through(
+            assessment=assessment,
+            crosswalk=crosswalk,
+            headline=headline,
+            responses=responses,
+            evidence=evidence,
+            source_rows=criteria_rows,
+            language=language,
+        )
+        if crosswalk is not None
+        else None,
+        level_labels=[localize(level["label"], language) for level in version.scale],
+        profile=_profile_lines(headline, domains, language),
     )
+
+
+def _no_benchmark(language: str) -> Benchmark:
+    with translation.override(language):
+        message = gettext(
+            "This rubric reports a level profile, not a score: it has no peer benchmark of scores."
+        )
+    return Benchmark(allowed=False, message=message, groups=[], selected=None, anonymous=True)
+
+
+def _profile_lines(
+    result: scoring.Result, domains: list[DomainLine], language: str
+) -> list[ProfileLine]:
+    titles = {d.code: d.title for d in domains}
+
+    def line(code: str, title: str, profile: scoring.Profile) -> ProfileLine:
+        return ProfileLine(
+            code=code,
+            title=title,
+            counts=[count for _value, count in profile.levels],
+            na=profile.na,
+            unanswered=profile.unanswered,
+        )
+
+    with translation.override(language):
+        overall = gettext("All criteria")
+    return [
+        *(line(d.code, titles[d.code], d.profile) for d in result.domains),
+        line("", overall, result.profile),
+    ]
 
 
 def _criteria_lines(
@@ -222,7 +328,6 @@ def _criterion_line(
     evidence: list[Evidence],
     language: str,
 ) -> CriterionLine:
-    top = version.spec.max_value
     reviewed_value = (
         scoring.exact(response.reviewed_value)
         if response and response.reviewed_value is not None
@@ -242,7 +347,8 @@ def _criterion_line(
         na=c.na,
         level_label=_label(version, c.value, language),
         score=c.score,
-        gap=None if c.value is None else 100 * (top - c.value) / top,
+        # The contract's score is the level's share of the scale, so the gap is the rest.
+        gap=None if c.score is None else 100 - c.score,
         justification=response.justification if response else "",
         links=response.links if response else [],
         evidence=evidence,
@@ -285,8 +391,9 @@ def _add_peer_figures(domains: list[DomainLine], benchmark: Benchmark) -> None:
 
 
 def _strengths(criteria: list[CriterionLine]) -> list[CriterionLine]:
-    rated = [c for c in criteria if c.score is not None]
-    return sorted(rated, key=lambda c: (-c.score, -c.weight, c.position))[:3]
+    # By level, which orders as the score does, and works for a profile rubric too.
+    rated = [c for c in criteria if c.value is not None]
+    return sorted(rated, key=lambda c: (-(c.value or 0), -c.weight, c.position))[:3]
 
 
 def _band_texts(version, band: Any, language: str) -> tuple[str, str]:
@@ -326,23 +433,9 @@ def _perspectives(assessment: Assessment, language: str) -> list[PerspectiveLine
         ]
 
 
-def _plan(
-    assessment, result, criteria_rows, language
-) -> tuple[list[Priority], list[PlanLine], EffortTotal]:
-    """The three first priorities (from the ranking formula), the saved plan and the
-    estimated hours of its open actions."""
-    from qa_tool.actions.selectors import action_plan, plan_effort
-
-    version = assessment.rubric_version
-    items = action_plan(assessment)
-    return (
-        _priorities(version, result, criteria_rows, language),
-        _plan_lines(items, version, language),
-        plan_effort(version, items),
-    )
-
-
-def _priorities(version, result, criteria_rows, language: str) -> list[Priority]:
+def _proposals(version, result, criteria_rows) -> list[Any]:
+    """Every criterion to improve, ranked, with the gain of raising it to the top level
+    computed on ``result``'s answers (``qa_tool.actions.priorities``)."""
     from qa_tool.actions.priorities import propose_actions
 
     answers = {
@@ -350,12 +443,15 @@ def _priorities(version, result, criteria_rows, language: str) -> list[Priority]
         for c in result.criteria
         if c.na or c.value is not None
     }
-    proposals = propose_actions(
+    return propose_actions(
         version.spec,
         answers,
         recommendations={code: row.recommendations for code, row in criteria_rows.items()},
         plan_target=version.plan_target,
     )
+
+
+def _priorities(version, proposals, criteria_rows, language: str) -> list[Priority]:
     return [
         Priority(
             code=p.code,
@@ -366,47 +462,135 @@ def _priorities(version, result, criteria_rows, language: str) -> list[Priority]
             current_label=_label(version, p.current_value, language),
             target_label=_label(version, p.target_value, language),
         )
-        for p in proposals[:3]
+        for p in proposals
     ]
 
 
-def _plan_lines(items: list[Any], version, language: str) -> list[PlanLine]:
+def _plan_line(item: Any, version, language: str, domain_code: str = "") -> PlanLine:
     from qa_tool.actions.models import Tier
-    from qa_tool.actions.selectors import action_effort
+    from qa_tool.actions.selectors import action_effort, plan_gain
 
-    lines = []
-    for item in items:
-        effort = action_effort(version, item.target_value)
-        lines.append(
-            PlanLine(
-                rank=item.rank,
-                tier=item.tier,
-                tier_label=str(Tier(item.tier).label),
-                code=item.criterion.code,
-                criterion=localize(item.criterion.text, language),
-                current_label=_label(version, scoring.exact(item.current_value), language),
-                target_label=_label(version, scoring.exact(item.target_value), language),
-                action=item.text
-                or localize(
-                    item.criterion.recommendations.get(
-                        canonical_number_text(scoring.exact(item.current_value))
-                    ),
-                    language,
-                ),
-                owner=item.owner,
-                due_date=item.due_date,
-                status=item.status,
-                status_label=item.get_status_display(),
-                reviewer_comment=item.reviewer_comment,
-                gain=scoring.exact(item.gain),
-                effort=localize(effort.text, language),
-                effort_hours=effort.hours,
-                target_descriptor=localize(
-                    item.criterion.descriptors.get(
-                        canonical_number_text(scoring.exact(item.target_value))
-                    ),
-                    language,
-                ),
-            )
+    effort = action_effort(version, item.current_value)
+    return PlanLine(
+        rank=item.rank,
+        tier=item.tier,
+        tier_label=str(Tier(item.tier).label),
+        code=item.criterion.code,
+        criterion=localize(item.criterion.text, language),
+        current_label=_label(version, scoring.exact(item.current_value), language),
+        target_label=_label(version, scoring.exact(item.target_value), language),
+        action=item.text
+        or localize(
+            item.criterion.recommendations.get(
+                canonical_number_text(scoring.exact(item.current_value))
+            ),
+            language,
+        ),
+        owner=item.owner,
+        due_date=item.due_date,
+        status=item.status,
+        status_label=item.get_status_display(),
+        reviewer_comment=item.reviewer_comment,
+        gain=plan_gain(version, item),
+        effort=localize(effort.text, language),
+        effort_hours=effort.hours,
+        target_descriptor=localize(
+            item.criterion.descriptors.get(canonical_number_text(scoring.exact(item.target_value))),
+            language,
+        ),
+        domain_code=domain_code,
+    )
+
+
+def _plan(
+    assessment: Assessment, version, language: str, domain_of: dict[str, str]
+) -> tuple[list[PlanLine], EffortTotal]:
+    """The saved plan, by rank, and the estimated hours of its open actions."""
+    from qa_tool.actions.selectors import action_plan, plan_effort
+
+    items = action_plan(assessment)
+    lines = [
+        _plan_line(item, version, language, domain_of.get(item.criterion.code, ""))
+        for item in items
+    ]
+    return lines, plan_effort(version, items)
+
+
+def _status_counts(statuses: list[str]) -> list[StatusCount]:
+    """How many actions have each status, every status listed (zeros too), in order."""
+    from qa_tool.actions.models import ActionStatus
+
+    return [
+        StatusCount(status=s.value, label=str(s.label), count=statuses.count(s.value))
+        for s in ActionStatus
+    ]
+
+
+def _council_summary(
+    assessment: Assessment,
+    plan: list[PlanLine],
+    gains: dict[str, Fraction],
+    domains: list[DomainLine],
+    headline: scoring.Result,
+    trend: Trend,
+    language: str,
+) -> CouncilSummary:
+    """The council's page. "Last cycle" is the rule of the action plan page
+    (``previous_assessment_query``): the institution's assessment of the same rubric
+    slug and subject in the greatest cycle before this one; its scores are its stored
+    summary, as the trend reads them."""
+    from qa_tool.actions.models import ActionStatus
+    from qa_tool.actions.selectors import previous_actions_by_code, previous_assessment_query
+
+    # The gain each open action would bring now: the stored gain dates from the last
+    # time the plan was generated, perhaps before a reviewer changed levels.
+    top = [replace(line, gain=gains.get(line.code, Fraction(0))) for line in plan if line.open][:3]
+    summary = CouncilSummary(
+        top_actions=top,
+        actions_by_status=_status_counts([line.status for line in plan]),
+        without_owner=sum(1 for line in plan if line.open and not line.owner.strip()),
+        without_due_date=sum(1 for line in plan if line.open and line.due_date is None),
+    )
+    previous = (
+        Assessment.objects.filter(pk__in=previous_assessment_query(assessment))
+        .select_related("cycle", "rubric_version")
+        .first()
+    )
+    if previous is None:
+        return summary
+    summary.previous_cycle = previous.cycle.name
+    point = next((p for p in trend.points if p.assessment_id == previous.pk), None)
+    summary.previous_scored = point is not None
+    before, after = previous.rubric_version.content, assessment.rubric_version.content
+    with translation.override(language):
+        overall_title = gettext("Overall")
+    summary.overall_change = DomainChange(
+        code="",
+        title=overall_title,
+        previous=point.overall if point else None,
+        current=headline.score,
+    )
+    summary.domain_changes = [
+        DomainChange(
+            code=d.code,
+            title=d.title,
+            previous=point.domains.get(d.code) if point else None,
+            current=d.score,
+            redefined=domain_redefined(before, after, d.code),
         )
-    return lines
+        for d in domains
+    ]
+    items = list(previous_actions_by_code(assessment).values())
+    if items:
+        version = previous.rubric_version
+        summary.previous_plan = PreviousPlan(
+            cycle=previous.cycle.name,
+            total=len(items),
+            by_status=_status_counts([item.status for item in items]),
+            not_done=[
+                _plan_line(item, version, language)
+                for item in items
+                if item.status != ActionStatus.DONE
+            ],
+        )
+    return summary

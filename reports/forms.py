@@ -1,4 +1,5 @@
-"""Forms of the reports app: uploading a filled-in workbook, asking for a batch export."""
+"""Forms of the reports app: uploading a filled-in workbook, asking for a batch export,
+the peer group of a report download."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from qa_tool.assessments.models import Assessment, Cycle
 from qa_tool.core.uploads import size_problem
 from rubrics.models import RubricVersion
 
+from .lines import Benchmark
+from .peer_figures import group_refusal
 from .workbook import check_file_name, max_upload_bytes
 
 
@@ -61,3 +64,24 @@ class BatchExportForm(forms.Form):
         self.fields["version"].label_from_instance = lambda v: f"{v.display_title} ({v.version})"
         self.fields["cycle"].queryset = Cycle.objects.order_by("-name")
         self.fields["cycle"].label_from_instance = lambda c: c.name
+
+
+class ReportGroupForm(forms.Form):
+    """The peer group a downloaded report compares with: one of the groups shown to the
+    viewer ("all" first, so the default), checked again when the download is asked for."""
+
+    group = forms.CharField(label=_("Peer group"), required=False)
+
+    def __init__(self, *args, benchmark: Benchmark, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.benchmark = benchmark
+        field = self.fields["group"]
+        field.widget = forms.Select(choices=benchmark.group_choices)
+        field.initial = benchmark.selected.key if benchmark.selected else None
+
+    def clean_group(self) -> str:
+        group = self.cleaned_data["group"]
+        # Django's ChoiceField would echo whatever was sent; this names the choices.
+        if group and (reason := group_refusal(self.benchmark, group)):
+            raise forms.ValidationError(reason)
+        return group

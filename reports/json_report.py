@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qa_tool.assessments.crosswalks import ReadThrough
 from qa_tool.assessments.selectors import scores_json
 from qa_tool.benchmarks.rollup_selectors import rollup_json
 from qa_tool.benchmarks.selectors import Figures, GroupFigures
@@ -52,9 +53,56 @@ def report_json(context: ReportContext) -> dict[str, Any]:
     body["perspectives"] = _perspectives_json(context)
     body["trend"] = _trend_json(context)
     body["action_plan"] = _action_plan_json(context)
+    body["council_summary"] = _summary_json(context)
     body["action_plan_effort"] = _plan_effort_json(context)
     body["rollups"] = [rollup_json(r) for r in context.rollups]
+    body["crosswalks"] = [
+        {"id": c.pk, "target": c.target.rubric.slug, "target_version": c.target.version}
+        for c in context.crosswalks
+    ]
+    body["read_through"] = read_through_json(context.read_through)
     return body
+
+
+def read_through_json(through: ReadThrough | None) -> dict[str, Any] | None:
+    """The answers read through the chosen crosswalk (``?through=ID``, default the first)."""
+    if through is None:
+        return None
+    cover = through.coverage
+    return {
+        "crosswalk": through.crosswalk.pk,
+        "target": through.crosswalk.target.rubric.slug,
+        "target_version": through.target_version,
+        "target_criteria": cover.total,
+        "full_percent": display_float(cover.full_percent),
+        "partial_percent": display_float(cover.partial_percent),
+        "covered_percent": display_float(cover.covered_percent),
+        "without_evidence": cover.without_evidence,
+        "criteria": [
+            {
+                "code": t.code,
+                "coverage": t.status,
+                "links": [
+                    {
+                        "strength": link.strength,
+                        "evidence": link.evidence,
+                        "note": link.note or None,
+                        "sources": [
+                            {
+                                "code": s.code,
+                                "level": s.level_label or None,
+                                "links": s.links,
+                                "files": s.files,
+                            }
+                            for s in link.sources
+                        ],
+                    }
+                    for link in t.links
+                ],
+            }
+            for t in through.targets
+        ],
+    }
 
 
 def _assessment_json(context: ReportContext) -> dict[str, Any]:
@@ -86,6 +134,8 @@ def _benchmark_json(context: ReportContext) -> dict[str, Any]:
         "published_at": bench.release.published_at.isoformat()
         if bench.anonymous and bench.release
         else None,
+        # The group the report's charts and domain table compare with.
+        "selected": bench.selected.key if bench.selected else None,
         "groups": [_group_json(g, bench.anonymous) for g in bench.groups],
     }
 
@@ -150,6 +200,68 @@ def _action_plan_json(context: ReportContext) -> list[dict[str, Any]]:
         }
         for line in context.plan
     ]
+
+
+def _status_json(counts) -> dict[str, int]:
+    return {c.status: c.count for c in counts}
+
+
+def _change_json(change) -> dict[str, Any]:
+    return {
+        "domain": change.code or None,
+        "last_cycle": display_float(change.previous),
+        "this_cycle": display_float(change.current),
+        "change": display_float(change.change),
+        "redefined": change.redefined,
+    }
+
+
+def _summary_json(context: ReportContext) -> dict[str, Any]:
+    """The figures of the PDF's council summary page, the same numbers in the same order."""
+    summary = context.summary
+    result = context.result
+    previous_plan = summary.previous_plan
+    return {
+        "score": display_float(result.score),
+        "band": context.band_label or None,
+        "passed": result.passed if context.version.pass_rule else None,
+        "validated_by": context.validated_by or None,
+        "validated_at": context.validated_at.isoformat() if context.validated_at else None,
+        "top_actions": [
+            {
+                "rank": line.rank,
+                "criterion": line.code,
+                "action": line.action,
+                "owner": line.owner or None,
+                "due_date": line.due_date.isoformat() if line.due_date else None,
+                "status": line.status,
+                "gain": display_float(line.gain),
+            }
+            for line in summary.top_actions
+        ],
+        "actions_by_status": _status_json(summary.actions_by_status),
+        "actions_without_owner": summary.without_owner,
+        "actions_without_due_date": summary.without_due_date,
+        "previous_cycle": summary.previous_cycle,
+        "overall_change": _change_json(summary.overall_change) if summary.overall_change else None,
+        "domain_changes": [_change_json(d) for d in summary.domain_changes],
+        "previous_actions": None
+        if previous_plan is None
+        else {
+            "cycle": previous_plan.cycle,
+            "total": previous_plan.total,
+            "by_status": _status_json(previous_plan.by_status),
+            "not_done": [
+                {
+                    "criterion": line.code,
+                    "action": line.action,
+                    "owner": line.owner or None,
+                    "status": line.status,
+                }
+                for line in previous_plan.not_done
+            ],
+        },
+    }
 
 
 def _hours(value: Any) -> Any:

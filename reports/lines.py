@@ -3,12 +3,13 @@ rater perspective, and the peer figures. Plain data, filled in by ``reports.cont
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
 
+from qa_tool.actions.models import OPEN_STATUSES
 from qa_tool.assessments.models import Evidence
 from qa_tool.benchmarks.disclosure import QUANTILE_MINIMUM
 from qa_tool.benchmarks.models import BenchmarkRelease
@@ -48,6 +49,22 @@ class CriterionLine:
 
 
 @dataclass
+class ProfileLine:
+    """One row of the level profile: a domain (or the whole rubric, ``code`` "") with how
+    many criteria sit at each level of the scale, in scale order."""
+
+    code: str
+    title: str
+    counts: list[int]
+    na: int
+    unanswered: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts) + self.na + self.unanswered
+
+
+@dataclass
 class DomainLine:
     code: str
     title: str
@@ -74,6 +91,11 @@ class Benchmark:
     release: BenchmarkRelease | None = None
 
     @property
+    def group_choices(self) -> list[tuple[str, str]]:
+        """The peer groups this viewer may pick for a report: those shown to them."""
+        return [(g.key, g.label) for g in self.groups if g.shown]
+
+    @property
     def quantile_minimum(self) -> int:
         return max(settings.BENCHMARK_MIN_GROUP, QUANTILE_MINIMUM)
 
@@ -93,11 +115,17 @@ class PlanLine:
     status: str
     status_label: str
     reviewer_comment: str
-    gain: Fraction
+    gain: Fraction | None  # None on a profile rubric (overall: none)
     # The rubric's estimate of the target level (see ``qa_tool.actions.selectors``).
     effort: str = ""
     effort_hours: Fraction | None = None
     target_descriptor: str = ""
+    domain_code: str = ""
+
+    @property
+    def open(self) -> bool:
+        """Still to do: planned or in progress (not done, not dropped)."""
+        return self.status in OPEN_STATUSES
 
 
 @dataclass
@@ -106,7 +134,7 @@ class Priority:
     text: str
     action: str
     tier: int
-    gain: Fraction
+    gain: Fraction | None  # None on a profile rubric (overall: none)
     current_label: str
     target_label: str
 
@@ -120,3 +148,63 @@ class PerspectiveLine:
     raters: int
     overall: Fraction | None
     domains: dict[str, Fraction | None]
+
+
+@dataclass
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass
+class DomainChange:
+    """One domain's headline score last cycle and this cycle (matched by domain code)."""
+
+    code: str
+    title: str
+    previous: Fraction | None
+    current: Fraction | None
+    # The domain's definition (weight, criteria, scale) changed between the two
+    # rubric versions: the two scores are not quite comparable.
+    redefined: bool = False
+
+    @property
+    def change(self) -> Fraction | None:
+        if self.previous is None or self.current is None:
+            return None
+        return self.current - self.previous
+
+
+@dataclass
+class PreviousPlan:
+    """Last cycle's action plan and what became of it."""
+
+    cycle: str
+    total: int
+    by_status: list[StatusCount]
+    not_done: list[PlanLine]
+
+
+@dataclass
+class CouncilSummary:
+    """The one page a council reads: the result, what to do next, what changed since the
+    last cycle and what became of last cycle's plan."""
+
+    # The plan's first three open actions by rank (planned or in progress), each with the
+    # gain computed on this report's headline answers.
+    top_actions: list[PlanLine]
+    actions_by_status: list[StatusCount]
+    without_owner: int
+    without_due_date: int
+    previous_cycle: str | None = None
+    # False when last cycle's assessment has no stored scores (never submitted).
+    previous_scored: bool = False
+    # The overall score as a line of the same table (code "", title "Overall").
+    overall_change: DomainChange | None = None
+    domain_changes: list[DomainChange] = field(default_factory=list)
+    previous_plan: PreviousPlan | None = None
+
+    @property
+    def redefined_domains(self) -> bool:
+        return any(d.redefined for d in self.domain_changes)

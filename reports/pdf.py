@@ -2,8 +2,10 @@
 
 Resources are fetched by a deny-by-default fetcher: the project's own static
 files (``qa-static:`` URLs) and ``data:`` URLs, nothing else: no network, no
-``file://``. Fonts are named by family for each language; a missing family is
-logged and the report still renders with what fontconfig finds.
+``file://``. Fonts are named by family for each language (``reports.fonts``); a
+missing family is logged and the report still renders with what fontconfig finds.
+French text gets its no-break spaces (``qa_tool.core.typography``) once the HTML is
+rendered, so that translated, rubric and user text all follow one rule.
 """
 
 from __future__ import annotations
@@ -24,23 +26,16 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from qa_tool.core.typography import typeset_html
 from rubrics.templatetags.qa_format import cssstr
 
 from .charts import report_charts
 from .context import ReportContext
+from .fonts import report_families, wanted_families
 
 logger = logging.getLogger(__name__)
 
 STATIC_SCHEME = "qa-static:"
-# The families each language needs, first choice first. Naming "Noto Sans CJK SC"
-# matters: for zh-Hans fontconfig would otherwise pick the Japanese face.
-FONTS = {
-    "ar": ["Noto Naskh Arabic", "Noto Sans Arabic"],
-    "zh-hans": ["Noto Sans CJK SC"],
-    "fr": ["Noto Sans"],
-    "en": ["Noto Sans"],
-}
-FALLBACK_FONTS = ["Noto Sans", "DejaVu Sans"]
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -78,7 +73,8 @@ def installed_families() -> frozenset[str]:
 
 
 def font_stack(language: str) -> list[str]:
-    wanted = FONTS.get(language, FONTS["en"])
+    """The families named in the PDF's CSS: the language's own, then Latin fallbacks."""
+    wanted = wanted_families(language)
     available = installed_families()
     if not any(family in available for family in wanted):
         logger.warning(
@@ -87,11 +83,7 @@ def font_stack(language: str) -> list[str]:
             language,
             ", ".join(wanted),
         )
-    stack = [*wanted, *[f for f in FALLBACK_FONTS if f not in wanted]]
-    # Other scripts may appear in any report (names, justifications).
-    for families in FONTS.values():
-        stack += [f for f in families if f not in stack]
-    return stack
+    return list(report_families(language))
 
 
 def page_footer_css() -> str:
@@ -107,9 +99,10 @@ def render_pdf(context: ReportContext) -> bytes:
 
 
 def report_html(context: ReportContext) -> str:
-    """The report as the HTML WeasyPrint lays out (the harness times the two apart)."""
+    """The report as the HTML WeasyPrint lays out, typeset for its language (the harness
+    times the two apart)."""
     language = context.language
-    return render_to_string(
+    html = render_to_string(
         "reports/report_pdf.html",
         {
             "report": context,
@@ -120,6 +113,7 @@ def report_html(context: ReportContext) -> str:
             "page_footer": page_footer_css(),
         },
     )
+    return typeset_html(html, language)
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -137,3 +137,19 @@ def _allowed_benchmark(
         anonymous=anonymous,
         release=release,
     )
+
+
+def group_refusal(benchmark: Benchmark, group: str) -> str:
+    """Why ``group`` cannot be the report's peer group ("" when it can): only the groups
+    this viewer is shown (anonymity rules applied) may be chosen. The refusal names the
+    choices, never the value asked for (it may be anything, of any length)."""
+    choices = benchmark.group_choices
+    if any(key == group for key, _label in choices):
+        return ""
+    if not choices:
+        return gettext(
+            "This peer group is not available to you: no peer figures can be shown in this report."
+        )
+    return gettext("This peer group is not available to you. Choose one of: %(groups)s.") % {
+        "groups": ", ".join(f"{key} ({label})" for key, label in choices)
+    }

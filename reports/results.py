@@ -12,7 +12,8 @@ from qa_tool.access import can_edit, get_assessment_for
 from qa_tool.benchmarks.audience import Audience
 
 from .charts import report_charts
-from .context import SORTS, build_report_context
+from .context import SORTS, ReportContext, build_report_context
+from .forms import ReportGroupForm
 
 SORT_LABELS = {
     "rubric": _("rubric order"),
@@ -30,7 +31,17 @@ def results(request: HttpRequest, assessment_id: int) -> HttpResponse:
         assessment=assessment,
         audience=Audience.of(request.user),
         group=request.GET.get("group"),
+        through=request.GET.get("through"),
     )
+    return results_page(request, context, ReportGroupForm(benchmark=context.benchmark))
+
+
+def results_page(
+    request: HttpRequest, context: ReportContext, group_form: ReportGroupForm, status: int = 200
+) -> HttpResponse:
+    """The page of ``context``; the report downloads' peer-group form (with its refusal
+    when a download was refused) sits in it."""
+    assessment = context.assessment
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rubric"
     return render(
         request,
@@ -45,5 +56,7 @@ def results(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "sort": sort,
             "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
             "can_edit": can_edit(request.user, assessment),
+            "group_form": group_form,
         },
+        status=status,
     )

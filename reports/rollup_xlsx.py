@@ -13,10 +13,11 @@ from openpyxl.utils import get_column_letter
 
 from qa_tool.benchmarks.rollup_selectors import RollupReport
 from qa_tool.core.numbers import display_float
+from qa_tool.core.spreadsheets import PERCENT, fit_rows, percent, print_setup
 
 from .cells import protect
 
-PCT = "0.0"
+LEVEL = "0.0"  # a mean level, not a percentage
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -25,13 +26,22 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 def _write(ws: Any, row: int, values: list[Any], *, header: bool = False) -> None:
     for column, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=column)
-        protect(cell, value)
+        protect(cell, value.fraction if isinstance(value, Percent) else value)
         cell.alignment = WRAP
         if header:
             cell.font = BOLD
             cell.fill = HEADER_FILL
+        elif isinstance(value, Percent):
+            cell.number_format = PERCENT
         elif isinstance(value, float):
-            cell.number_format = PCT
+            cell.number_format = LEVEL
+
+
+class Percent:
+    """A score or rate on 0-100, written as the fraction a percent cell holds."""
+
+    def __init__(self, value: Any):
+        self.fraction = percent(value)
 
 
 Row = tuple[list[Any], bool]  # the cells, and whether they are a header
@@ -47,6 +57,8 @@ def rollup_sheet(wb: Workbook, report: RollupReport, number: int) -> None:
     rows += [([], False), *_programme_rows(report)]
     for index, (values, header) in enumerate(rows, start=1):
         _write(ws, index, values, header=header)
+    fit_rows(ws)
+    print_setup(ws, title_rows=None)
 
 
 def _summary_rows(report: RollupReport) -> list[Row]:
@@ -57,11 +69,11 @@ def _summary_rows(report: RollupReport) -> list[Row]:
         ([_("Cycle"), report.cycle.name], False),
         ([_("Units reviewed"), f.units], False),
         ([_("Passed"), f.passed if f.has_pass_rule else None], False),
-        ([_("Pass rate"), display_float(f.pass_rate)], False),
-        ([_("Mean score"), display_float(f.score.mean)], False),
-        ([_("Median score"), display_float(f.score.median)], False),
-        ([_("Lowest score"), display_float(f.score.min)], False),
-        ([_("Highest score"), display_float(f.score.max)], False),
+        ([_("Pass rate"), Percent(f.pass_rate)], False),
+        ([_("Mean score"), Percent(f.score.mean)], False),
+        ([_("Median score"), Percent(f.score.median)], False),
+        ([_("Lowest score"), Percent(f.score.min)], False),
+        ([_("Highest score"), Percent(f.score.max)], False),
         ([_("Weakest criteria"), ", ".join(c.code for c in f.weakest)], False),
     ]
 
@@ -81,8 +93,8 @@ def _criteria_rows(report: RollupReport) -> list[Row]:
                 c.code,
                 c.rated,
                 c.at_top,
-                display_float(c.top_rate),
-                display_float(c.below_critical_rate),
+                Percent(c.top_rate),
+                Percent(c.below_critical_rate),
                 display_float(c.mean_level),
             ],
             False,
@@ -99,8 +111,8 @@ def _programme_rows(report: RollupReport) -> list[Row]:
                 p.code or _("In no programme"),
                 p.figures.units,
                 p.figures.passed if p.figures.has_pass_rule else None,
-                display_float(p.figures.pass_rate),
-                display_float(p.figures.score.median),
+                Percent(p.figures.pass_rate),
+                Percent(p.figures.score.median),
             ],
             False,
         )

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Rubric, RubricVersion
+from .models import Crosswalk, Rubric, RubricVersion
 from .services import rubric_version_set_retired
 
 
@@ -104,3 +104,22 @@ class RubricVersionAdmin(ReadOnlyAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Crosswalk)
+class CrosswalkAdmin(ReadOnlyAdmin):
+    """Crosswalks come from files (``import_crosswalk``); the admin only shows them."""
+
+    list_display = ["source", "target", "link_count", "imported_at"]
+    fields = ["source", "target", "title", "imported_at", "imported_by", "content"]
+    readonly_fields = fields
+
+    @admin.display(description=_("links"))
+    def link_count(self, obj):
+        return len(obj.links)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source__rubric", "target__rubric")
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -22,6 +22,8 @@ from rubrics.i18n import RUBRIC_LANGUAGES
 from .parsing import RUBRIC_DEPTH_MAX
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "rubric.schema.json"
+# Criterion, domain and version codes, as both schemas write them.
+CODE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 @cache
@@ -85,8 +87,11 @@ def _location(path: Any) -> str:
     return out or "(top level)"
 
 
-def schema_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    validator = jsonschema.Draft202012Validator(rubric_schema())
+def schema_problems(
+    doc: dict[str, Any], schema: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """Schema errors in the author's words: the rubric schema, or ``schema`` (crosswalks)."""
+    validator = jsonschema.Draft202012Validator(schema or rubric_schema())
     found: list[tuple[str, str]] = []
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         found.extend(_explain(error))
@@ -155,7 +160,7 @@ def _pattern_words(error: jsonschema.ValidationError, path: list[Any]) -> str:
     field = path[-1] if path else ""
     if field == "slug":
         return _("must be lowercase letters and digits, separated by single hyphens")
-    if field in ("version", "code"):
+    if field in ("version", "code") or error.validator_value == CODE_PATTERN:
         return _("must be letters, digits, dots, hyphens or underscores")
     return _("does not match %(pattern)s") % {"pattern": error.validator_value}
 
@@ -216,8 +221,10 @@ def semantic_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
         if values[i] <= values[i - 1]
     ]
     problems += _threshold_problems(doc, values)
+    problems += _framework_problems(doc)
     problems += _code_problems(doc)
     problems += _level_key_problems(doc, values)
+    problems += _top_effort_problems(doc, values)
     return problems
 
 
@@ -256,6 +263,39 @@ def _threshold_problems(doc: dict[str, Any], values: list[Fraction]) -> list[tup
             problems.append(("pass", _("bands and pass must use the same kind of threshold")))
     if "critical_min_value" in rule and _number(rule["critical_min_value"]) not in values:
         problems.append(("pass.critical_min_value", _("must be one of the scale's level values")))
+    return problems
+
+
+def _framework_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """A profile rubric (overall: none) has nothing to band or pass; a domain gate is part
+    of the pass rule, so it needs one; a gate in points needs points per domain."""
+    problems: list[tuple[str, str]] = []
+    profile = doc.get("overall", "score") == "none"
+    if profile and doc.get("bands"):
+        problems.append(
+            ("bands", _("a rubric with overall: none has no score, so it cannot have bands"))
+        )
+    if profile and doc.get("pass"):
+        problems.append(
+            ("pass", _("a rubric with overall: none has no score, so it cannot have a pass rule"))
+        )
+    for i, domain in enumerate(doc["domains"]):
+        for key in ("min_score", "min_points"):
+            if key not in domain:
+                continue
+            where = f"domains[{i}].{key}"
+            if profile:
+                problems.append(
+                    (where, _("a rubric with overall: none has no score, so no domain gates"))
+                )
+            elif not doc.get("pass"):
+                problems.append(
+                    (where, _("a domain gate is part of the pass rule: add a pass rule (pass)"))
+                )
+            if key == "min_points" and doc.get("aggregate", "domains") != "criteria":
+                problems.append(
+                    (where, _("point thresholds (min_points) need aggregate: criteria"))
+                )
     return problems
 
 
@@ -318,3 +358,15 @@ def _level_key_problems(doc: dict[str, Any], values: list[Fraction]) -> list[tup
                         (f"{cwhere}.{key}.{level_key}", _("the top level needs no recommendation"))
                     )
     return problems
+
+
+def _top_effort_problems(doc: dict[str, Any], values: list[Fraction]) -> list[tuple[str, str]]:
+    """An estimate is the work to improve a criterion from its level: the top has none."""
+    top = max(values)
+    return [
+        (f"scale[{i}].{key}", _("the top level needs no effort estimate"))
+        for i, (level, value) in enumerate(zip(doc["scale"], values, strict=True))
+        if value == top
+        for key in ("effort", "effort_hours")
+        if key in level
+    ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from . import scoring
 from .models import RubricVersion
 
 
@@ -63,14 +64,22 @@ def scoring_explanation(version: RubricVersion) -> dict[str, Any]:
                 )
             )
         rows.append(row)
-    scale = version.scale
-    values = [Fraction(str(level["value"])) for level in scale]
-    top = max(values) if values else Fraction(1)
+    spec = version.spec
     return {
+        # The contract's own reading of each level (normalise: max or range).
         "scale": [
-            {**level, "fraction": _share(Fraction(str(level["value"])), top)} for level in scale
+            {**level, "fraction": spec.level_percent(scoring.exact(level["value"]))}
+            for level in version.scale
         ],
-        "top": top,
+        "top": spec.max_value,
+        "bottom": spec.min_value,
+        "by_range": spec.normalise == scoring.NORMALISE_RANGE,
+        "has_score": spec.has_score,
+        "gates": [
+            {"code": d.code, "min_score": d.min_score, "min_points": d.min_points}
+            for d in spec.domains
+            if d.gated
+        ],
         "by_criteria": by_criteria,
         "domains": rows,
         "bands": version.bands,

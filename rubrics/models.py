@@ -184,3 +184,45 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Crosswalk(models.Model):
+    """Links from the criteria of one rubric version to those of another (a crosswalk file).
+
+    The normalised file is kept whole in ``content``; its links name criteria by code, and
+    the importer has checked every code against both versions."""
+
+    source = models.ForeignKey(
+        RubricVersion,
+        verbose_name=_("source"),
+        on_delete=models.CASCADE,
+        related_name="crosswalks_out",
+    )
+    target = models.ForeignKey(
+        RubricVersion,
+        verbose_name=_("target"),
+        on_delete=models.CASCADE,
+        related_name="crosswalks_in",
+    )
+    title = models.JSONField(_("title"), default=dict, blank=True)
+    content = models.JSONField(_("content"))
+    content_hash = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["source", "target__rubric__slug", "target__version"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="one_crosswalk_per_pair")
+        ]
+        verbose_name = _("crosswalk")
+        verbose_name_plural = _("crosswalks")
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    @property
+    def links(self) -> list[dict[str, Any]]:
+        return list(self.content.get("links", []))

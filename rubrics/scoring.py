@@ -3,7 +3,9 @@
 Every number is a ``Fraction`` until it is shown; ``display`` rounds to one
 decimal, half away from zero. The rules (see README, "Scoring"):
 
-* a criterion rated at level value v scores v / max;
+* a criterion rated at level value v scores v / max (``normalise: max``), or
+  (v - lowest) / (highest - lowest) (``normalise: range``), so the lowest level is 0 %;
+  points stay weight * value either way (the framework's own arithmetic);
 * N/A and unanswered criteria leave both numerator and denominator;
 * a domain's score is the weighted mean of its rated criteria;
 * the overall score is the weighted mean of domain scores (``aggregate:
@@ -11,8 +13,12 @@ decimal, half away from zero. The rules (see README, "Scoring"):
 * the band is the last whose threshold is reached by the unrounded score
   (or by the points earned), skipping bands that require a pass when the
   assessment does not pass;
-* a rubric with a pass rule passes when the threshold is reached and every
-  critical criterion is rated at or above ``critical_min_value``.
+* a rubric with a pass rule passes when the threshold is reached, every
+  critical criterion is rated at or above ``critical_min_value`` and every gated
+  domain (``min_score`` or ``min_points``) is scored at or above its minimum;
+* a profile rubric (``overall: none``) has no percentages at all: no overall,
+  domain or criterion score, band or pass; its result is the level profile (how
+  many criteria sit at each level, per domain and overall).
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ from qa_tool.core.numbers import display_float
 
 AGGREGATE_DOMAINS = "domains"
 AGGREGATE_CRITERIA = "criteria"
+NORMALISE_MAX = "max"
+NORMALISE_RANGE = "range"
+OVERALL_SCORE = "score"
+OVERALL_NONE = "none"
 HUNDRED = Fraction(100)
 
 
@@ -94,6 +104,13 @@ class DomainSpec:
     code: str
     criteria: tuple[CriterionSpec, ...]
     weight: Fraction = Fraction(1)
+    # A gate: the pass rule also needs this domain at or above one of these.
+    min_score: Fraction | None = None
+    min_points: Fraction | None = None
+
+    @property
+    def gated(self) -> bool:
+        return self.min_score is not None or self.min_points is not None
 
 
 @dataclass(frozen=True)
@@ -119,10 +136,33 @@ class RubricSpec:
     aggregate: str = AGGREGATE_DOMAINS
     bands: tuple[Band, ...] = ()
     pass_rule: PassRule | None = None
+    normalise: str = NORMALISE_MAX
+    overall: str = OVERALL_SCORE
 
     @property
     def max_value(self) -> Fraction:
         return self.scale[-1]
+
+    @property
+    def min_value(self) -> Fraction:
+        return self.scale[0]
+
+    @property
+    def has_score(self) -> bool:
+        """False for a profile rubric (``overall: none``): levels are counted, not scored."""
+        return self.overall != OVERALL_NONE
+
+    def ratio(self, value: Fraction) -> Fraction:
+        """The share of the scale a level reaches, 0..1: the one rule turning a level into a
+        percentage (``normalise``). The importer guarantees at least two increasing,
+        non-negative levels, so neither divisor is 0."""
+        if self.normalise == NORMALISE_RANGE:
+            return (value - self.min_value) / (self.max_value - self.min_value)
+        return value / self.max_value
+
+    def level_percent(self, value: Fraction) -> Fraction:
+        """``ratio`` as a percent (a criterion's score at that level)."""
+        return HUNDRED * self.ratio(value)
 
     def criteria(self) -> Iterable[CriterionSpec]:
         for domain in self.domains:
@@ -149,6 +189,8 @@ def spec_from_document(doc: Mapping[str, Any]) -> RubricSpec:
                 )
                 for c in d["criteria"]
             ),
+            min_score=exact(d["min_score"]) if "min_score" in d else None,
+            min_points=exact(d["min_points"]) if "min_points" in d else None,
         )
         for d in doc["domains"]
     )
@@ -176,6 +218,8 @@ def spec_from_document(doc: Mapping[str, Any]) -> RubricSpec:
         aggregate=doc.get("aggregate", AGGREGATE_DOMAINS),
         bands=bands,
         pass_rule=pass_rule,
+        normalise=doc.get("normalise", NORMALISE_MAX),
+        overall=doc.get("overall", OVERALL_SCORE),
     )
 
 
@@ -206,11 +250,55 @@ class CriterionResult:
     code: str
     value: Fraction | None
     na: bool
-    score: Fraction | None  # percent, None when N/A or unanswered
+    score: Fraction | None  # percent; None when N/A, unanswered or on a profile rubric
 
     @property
     def answered(self) -> bool:
         return self.na or self.value is not None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How many criteria sit at each level of the scale (every level, in scale order,
+    zeros included), with N/A and unanswered criteria counted apart."""
+
+    levels: tuple[tuple[Fraction, int], ...]
+    na: int = 0
+    unanswered: int = 0
+
+    @property
+    def rated(self) -> int:
+        return sum(count for _value, count in self.levels)
+
+    @property
+    def total(self) -> int:
+        return self.rated + self.na + self.unanswered
+
+    def count(self, value: Fraction) -> int:
+        return dict(self.levels).get(value, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "levels": [
+                {"value": _json_number(value), "count": count} for value, count in self.levels
+            ],
+            "na": self.na,
+            "unanswered": self.unanswered,
+        }
+
+
+def profile(scale: Iterable[Fraction], criteria: Iterable[CriterionResult]) -> Profile:
+    """The level profile of ``criteria`` over ``scale`` (see ``Profile``)."""
+    counts = dict.fromkeys(scale, 0)
+    na = unanswered = 0
+    for c in criteria:
+        if c.na:
+            na += 1
+        elif c.value is None:
+            unanswered += 1
+        elif c.value in counts:
+            counts[c.value] += 1
+    return Profile(levels=tuple(counts.items()), na=na, unanswered=unanswered)
 
 
 @dataclass(frozen=True)
@@ -220,6 +308,8 @@ class DomainResult:
     answered: int
     total: int
     criteria: tuple[CriterionResult, ...]
+    points: Fraction = field(default_factory=Fraction)
+    profile: Profile = field(default_factory=lambda: Profile(levels=()))
 
 
 @dataclass(frozen=True)
@@ -234,6 +324,11 @@ class Result:
     domains: tuple[DomainResult, ...]
     answered: int
     total: int
+    # Gated domains below their minimum (or unscored), in rubric order.
+    failed_domains: tuple[str, ...] = ()
+    # False for a profile rubric (``overall: none``): no overall score, band or pass.
+    has_score: bool = True
+    profile: Profile = field(default_factory=lambda: Profile(levels=()))
 
     @property
     def criteria(self) -> tuple[CriterionResult, ...]:
@@ -244,18 +339,33 @@ class Result:
         return self.answered == self.total
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON body (without the assessment's identity)."""
-        return {
-            "completion": _json_pct(self.completion),
-            "overall": {
+        """The contract's JSON body (without the assessment's identity). A profile rubric
+        has ``"overall": null`` and a ``profile`` overall and per domain instead."""
+        overall = (
+            {
                 "score": _json_pct(self.score),
                 "points": _json_number(self.points),
                 "points_possible": _json_number(self.points_possible),
                 "band": self.band.label if self.band else None,
                 "passed": self.passed,
                 "failed_critical": list(self.failed_critical),
-            },
-            "domains": [{"code": d.code, "score": _json_pct(d.score)} for d in self.domains],
+                "failed_domains": list(self.failed_domains),
+            }
+            if self.has_score
+            else None
+        )
+
+        def domain(d: DomainResult) -> dict[str, Any]:
+            body: dict[str, Any] = {"code": d.code, "score": _json_pct(d.score)}
+            if not self.has_score:
+                body["profile"] = d.profile.to_dict()
+            return body
+
+        return {
+            "completion": _json_pct(self.completion),
+            "overall": overall,
+            **({} if self.has_score else {"profile": self.profile.to_dict()}),
+            "domains": [domain(d) for d in self.domains],
             "criteria": [
                 {
                     "code": c.code,
@@ -311,8 +421,13 @@ def score(spec: RubricSpec, answers: Mapping[str, Any]) -> Result:
     domain_results = tuple(_score_domain(spec, domain, answers, tally) for domain in spec.domains)
     total = sum(len(d.criteria) for d in spec.domains)
     overall_mean = tally.overall.mean()
-    overall_score = None if overall_mean is None else HUNDRED * overall_mean
-    passed = _passed(spec, overall_score, tally.points, tally.failed_critical)
+    overall_score = None if overall_mean is None or not spec.has_score else HUNDRED * overall_mean
+    failed_domains = tuple(
+        d.code
+        for d, result in zip(spec.domains, domain_results, strict=True)
+        if not _gate_met(d, result)
+    )
+    passed = _passed(spec, overall_score, tally.points, tally.failed_critical, failed_domains)
     return Result(
         completion=HUNDRED * tally.answered / total if total else Fraction(0),
         score=overall_score,
@@ -324,7 +439,67 @@ def score(spec: RubricSpec, answers: Mapping[str, Any]) -> Result:
         domains=domain_results,
         answered=tally.answered,
         total=total,
+        failed_domains=failed_domains,
+        has_score=spec.has_score,
+        profile=profile(spec.scale, (c for d in domain_results for c in d.criteria)),
     )
+
+
+def gain(spec: RubricSpec, answers: Mapping[str, Any], code: str) -> Fraction | None:
+    """Percentage points the overall score would rise if criterion ``code`` alone were at
+    the top level, every other answer unchanged. None on a profile rubric (no score to
+    rise) or when nothing is rated."""
+    parsed = {c: Answer.of(raw) for c, raw in answers.items() if raw is not None}
+    rated = rated_gains(spec, parsed)
+    if code in rated:
+        return rated[code]
+    # An unanswered or N/A criterion joins the rated set when raised: score both ways.
+    before = score(spec, parsed).score
+    after = score(spec, {**parsed, code: Answer(value=spec.max_value)}).score
+    if before is None or after is None:
+        return None
+    return after - before
+
+
+def rated_gains(spec: RubricSpec, answers: Mapping[str, Any]) -> dict[str, Fraction]:
+    """``gain`` of every rated criterion at once, in closed form (exactly the same numbers).
+
+    Raising a rated criterion c of domain d to the top leaves the set of rated criteria
+    and of scored domains unchanged, so only its own term moves, by w_c (1 - r_c):
+
+    * ``aggregate: domains``: 100 * W_d * w_c * (1 - r_c) / (S_d * sum of W over scored
+      domains), with S_d the weights of d's rated criteria;
+    * ``aggregate: criteria``: 100 * w_c * (1 - r_c) / (sum of w over rated criteria).
+
+    Scoring the rubric once per criterion cost 58 ms for 47 criteria and 751 ms for 188 on
+    every results page; this is one pass. Empty on a profile rubric."""
+    if not spec.has_score:
+        return {}
+    rated: list[tuple[str, Fraction, Fraction, int]] = []  # code, weight, ratio, domain
+    domain_sums: list[Fraction] = []
+    for index, domain in enumerate(spec.domains):
+        total = Fraction(0)
+        for criterion in domain.criteria:
+            raw = answers.get(criterion.code)
+            answer = Answer.of(raw) if raw is not None else None
+            if answer is None or answer.value is None:
+                continue
+            rated.append((criterion.code, criterion.weight, spec.ratio(answer.value), index))
+            total += criterion.weight
+        domain_sums.append(total)
+    if not rated:
+        return {}
+    if spec.aggregate == AGGREGATE_CRITERIA:
+        weights = sum((w for _c, w, _r, _d in rated), Fraction(0))
+        return {code: HUNDRED * w * (1 - r) / weights for code, w, r, _d in rated}
+    scored = sum(
+        (d.weight for d, total in zip(spec.domains, domain_sums, strict=True) if total),
+        Fraction(0),
+    )
+    return {
+        code: HUNDRED * spec.domains[d].weight * w * (1 - r) / (domain_sums[d] * scored)
+        for code, w, r, d in rated
+    }
 
 
 def _score_domain(
@@ -335,6 +510,7 @@ def _score_domain(
     sums = _Sums()
     criterion_results = []
     answered = 0
+    points = Fraction(0)
     for criterion in domain.criteria:
         raw = answers.get(criterion.code)
         answer = Answer.of(raw) if raw is not None else Answer()
@@ -342,12 +518,13 @@ def _score_domain(
         if answer.na or answer.value is not None:
             answered += 1
         if answer.value is not None:
-            ratio = answer.value / top
-            criterion_score = HUNDRED * ratio
+            ratio = spec.ratio(answer.value)
+            if spec.has_score:
+                criterion_score = HUNDRED * ratio
             sums.add(criterion.weight, ratio)
             if spec.aggregate == AGGREGATE_CRITERIA:
                 tally.overall.add(criterion.weight, ratio)
-            tally.points += criterion.weight * answer.value
+            points += criterion.weight * answer.value
             tally.possible += criterion.weight * top
         if criterion.critical and (answer.value is None or answer.value < critical_min):
             tally.failed_critical.append(criterion.code)
@@ -357,17 +534,30 @@ def _score_domain(
             )
         )
     mean = sums.mean()
-    domain_score = None if mean is None else HUNDRED * mean
-    if spec.aggregate == AGGREGATE_DOMAINS and domain_score is not None:
-        tally.overall.add(domain.weight, domain_score / HUNDRED)
+    domain_score = None if mean is None or not spec.has_score else HUNDRED * mean
+    if spec.aggregate == AGGREGATE_DOMAINS and mean is not None:
+        tally.overall.add(domain.weight, mean)
     tally.answered += answered
+    tally.points += points
     return DomainResult(
         code=domain.code,
         score=domain_score,
         answered=answered,
         total=len(domain.criteria),
         criteria=tuple(criterion_results),
+        points=points,
+        profile=profile(spec.scale, criterion_results),
     )
+
+
+def _gate_met(domain: DomainSpec, result: DomainResult) -> bool:
+    """A domain without a gate always meets it; a gated domain with nothing rated fails."""
+    if domain.min_points is not None:
+        rated = any(c.value is not None for c in result.criteria)
+        return rated and result.points >= domain.min_points
+    if domain.min_score is not None:
+        return result.score is not None and result.score >= domain.min_score
+    return True
 
 
 def _band(
@@ -389,10 +579,14 @@ def _band(
 
 
 def _passed(
-    spec: RubricSpec, overall: Fraction | None, points: Fraction, failed_critical: list[str]
+    spec: RubricSpec,
+    overall: Fraction | None,
+    points: Fraction,
+    failed_critical: list[str],
+    failed_domains: tuple[str, ...] = (),
 ) -> bool | None:
     rule = spec.pass_rule
-    if rule is None:
+    if rule is None or not spec.has_score:
         return None
     if overall is None:
         return False
@@ -400,4 +594,4 @@ def _passed(
         threshold_met = points >= rule.min_points
     else:
         threshold_met = rule.min_score is not None and overall >= rule.min_score
-    return threshold_met and not failed_critical
+    return threshold_met and not failed_critical and not failed_domains

@@ -1,4 +1,4 @@
-"""Importing rubric files into the database, atomically, and retiring versions."""
+"""Importing rubric and crosswalk files into the database, atomically, and retiring versions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rubrics.crosswalk import CrosswalkFileError, crosswalk_hash, read_crosswalk
 from rubrics.document import (
     Problem,
     RubricFileError,
@@ -17,7 +18,7 @@ from rubrics.document import (
     read_rubric,
     translation_gaps,
 )
-from rubrics.models import Criterion, Domain, Rubric, RubricVersion
+from rubrics.models import Criterion, Crosswalk, Domain, Rubric, RubricVersion
 
 logger = logging.getLogger(__name__)
 
@@ -165,3 +166,87 @@ def rubric_version_set_retired(*, version: RubricVersion, retired: bool) -> Rubr
     version.retired = retired
     version.save(update_fields=["retired"])
     return version
+
+
+@dataclass
+class CrosswalkOutcome:
+    source: str
+    action: str
+    crosswalk: Crosswalk
+
+
+def crosswalk_import(*, name: str, content: bytes, actor: Any = None) -> CrosswalkOutcome:
+    """Validate one crosswalk file against the file schema and both imported rubric versions,
+    and store it; the same content again changes nothing. Raises CrosswalkFileError with
+    every problem found, and then nothing is saved."""
+    doc = read_crosswalk(content, name)
+    versions = {
+        (v.rubric.slug, v.version): v
+        for v in RubricVersion.objects.select_related("rubric").filter(
+            rubric__slug__in={doc["source"]["slug"], doc["target"]["slug"]},
+            version__in={doc["source"]["version"], doc["target"]["version"]},
+        )
+    }
+    problems: list[Problem] = []
+    sides: dict[str, RubricVersion | None] = {}
+    for side in ("source", "target"):
+        key = (doc[side]["slug"], doc[side]["version"])
+        sides[side] = versions.get(key)
+        if sides[side] is None:
+            problems.append(
+                file_problem(
+                    name,
+                    side,
+                    _("rubric %(slug)s version %(version)s is not imported; import it first")
+                    % {"slug": key[0], "version": key[1]},
+                )
+            )
+    source, target = sides["source"], sides["target"]
+    if problems or source is None or target is None:
+        raise CrosswalkFileError(problems)
+    codes = {
+        version_id: set(codes)
+        for version_id, codes in _codes_by_version([source.pk, target.pk]).items()
+    }
+    for i, link in enumerate(doc["links"]):
+        for j, code in enumerate(link["source"]):
+            if code not in codes.get(source.pk, set()):
+                problems.append(_unknown_code(name, f"links[{i}].source[{j}]", code, source))
+        if link["target"] not in codes.get(target.pk, set()):
+            problems.append(_unknown_code(name, f"links[{i}].target", link["target"], target))
+    if problems:
+        raise CrosswalkFileError(problems)
+    digest = crosswalk_hash(doc)
+    with transaction.atomic():
+        existing = (
+            Crosswalk.objects.select_for_update().filter(source=source, target=target).first()
+        )
+        if existing is not None and existing.content_hash == digest:
+            return CrosswalkOutcome(name, UNCHANGED, existing)
+        crosswalk = existing or Crosswalk(source=source, target=target)
+        crosswalk.title = doc["title"]
+        crosswalk.content = doc
+        crosswalk.content_hash = digest
+        crosswalk.imported_by = actor if getattr(actor, "pk", None) else None
+        crosswalk.save()
+    action = CREATED if existing is None else UPDATED
+    logger.info("crosswalk %s -> %s: %s", source, target, action)
+    return CrosswalkOutcome(name, action, crosswalk)
+
+
+def _codes_by_version(version_ids: list[int]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = {}
+    for version_id, code in Criterion.objects.filter(version_id__in=version_ids).values_list(
+        "version_id", "code"
+    ):
+        grouped.setdefault(version_id, []).append(code)
+    return grouped
+
+
+def _unknown_code(name: str, where: str, code: str, version: RubricVersion) -> Problem:
+    return file_problem(
+        name,
+        where,
+        _("no criterion %(code)s in %(slug)s %(version)s")
+        % {"code": code, "slug": version.rubric.slug, "version": version.version},
+    )

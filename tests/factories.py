@@ -131,6 +131,43 @@ def rubric_doc(**overrides: Any) -> dict[str, Any]:
     return copy.deepcopy(doc)
 
 
+def acode_doc(**overrides: Any) -> dict[str, Any]:
+    """An ACODE-like benchmark rubric: levels 1..5 read with ``normalise: range`` (level 1
+    is 0 %), no bands or pass rule.
+
+    A (weight 2): A1 (w1), A2 (w3); B (weight 1): B1 (w2, N/A allowed), B2 (w1).
+    """
+    levels = [1, 2, 3, 4, 5]
+    doc: dict[str, Any] = {
+        "slug": "acode-like",
+        "version": "1",
+        "title": text("ACODE-like benchmarks"),
+        "normalise": "range",
+        "scale": [{"value": v, "label": text(f"Level {v}")} for v in levels],
+        "domains": [
+            {
+                "code": "A",
+                "title": text("Institution policy"),
+                "weight": 2,
+                "criteria": [
+                    {"code": "A1", "text": text("A plan exists")},
+                    {"code": "A2", "text": text("The plan is resourced"), "weight": 3},
+                ],
+            },
+            {
+                "code": "B",
+                "title": text("Staff support"),
+                "criteria": [
+                    {"code": "B1", "text": text("Training"), "weight": 2, "allow_na": True},
+                    {"code": "B2", "text": text("Recognition")},
+                ],
+            },
+        ],
+    }
+    doc.update(overrides)
+    return copy.deepcopy(doc)
+
+
 def import_doc(doc: dict[str, Any] | None = None) -> RubricVersion:
     import yaml
 

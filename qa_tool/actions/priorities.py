@@ -17,12 +17,15 @@ The order is decided by three keys, in this order:
    critical criterion below the top; 3 = every other criterion.
 2. **Gain**, descending. The increase of the overall score, in percentage points and
    as an exact ``Fraction``, if this criterion alone were raised to the top level and
-   every other answer stayed as it is: ``score(answers with c = top) - score(answers)``
-   computed with ``rubrics.scoring.score``. It therefore reflects exactly the
+   every other answer stayed as it is: ``score(answers with c = top) - score(answers)``,
+   computed for all criteria at once in closed form by ``rubrics.scoring.rated_gains``
+   (a property test checks it against scoring twice). It therefore reflects exactly the
    criterion's weight, its gap to the top, its domain's weight and the share of the
-   domain among the rated criteria, and the rubric's aggregate mode. It is always
-   positive: a rated criterion below the top raises its own ratio, hence its domain's
-   weighted mean, hence the overall mean (every weight is > 0).
+   domain among the rated criteria, the rubric's aggregate mode and its ``normalise``
+   rule. It is always positive: a rated criterion below the top raises its own ratio,
+   hence its domain's weighted mean, hence the overall mean (every weight is > 0).
+   A profile rubric (``overall: none``) has no score to raise: its gain is None and
+   its proposals keep rubric order within a tier.
 3. **Rubric order** (the criterion's position in the rubric).
 
 ``rank`` numbers the proposals 1..n in that order.
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from rubrics.scoring import Answer, RubricSpec, canonical_number_text, score
+from rubrics.scoring import Answer, RubricSpec, canonical_number_text, rated_gains
 
 TIER_FAILS_PASS_RULE = 1
 TIER_CRITICAL = 2
@@ -51,7 +54,9 @@ class Proposal:
     current_value: Fraction
     target_value: Fraction  # see target_level
     tier: int  # 1, 2 or 3, see the module docstring
-    gain: Fraction  # percentage points of the overall score if raised to the top level
+    # Percentage points of the overall score if raised to the top level; None on a
+    # profile rubric (``overall: none``).
+    gain: Fraction | None
     rank: int  # 1..n
     recommendation: Any  # the rubric's recommendation for the current level, or None
 
@@ -93,7 +98,7 @@ def propose_actions(
     top = spec.max_value
     threshold = critical_threshold(spec)
     parsed = {code: Answer.of(raw) for code, raw in answers.items() if raw is not None}
-    baseline = score(spec, parsed).score
+    gains = rated_gains(spec, parsed)
     candidates = []
     for position, criterion in enumerate(spec.criteria()):
         answer = parsed.get(criterion.code)
@@ -106,20 +111,18 @@ def propose_actions(
             tier = TIER_CRITICAL
         else:
             tier = TIER_IMPROVEMENT
-        raised = score(spec, {**parsed, criterion.code: Answer(value=top)}).score
-        # A rated criterion exists, so both scores are defined.
-        assert raised is not None and baseline is not None
-        gain = raised - baseline
+        # Every proposal is a rated criterion: its gain is in the closed form's table.
+        rise = gains.get(criterion.code)
         target = target_level(spec.scale, current, plan_target)
         texts = recommendations.get(criterion.code) or {}
         candidates.append(
             (
-                (tier, -gain, position),
+                (tier, -(rise or 0), position),
                 criterion.code,
                 current,
                 target,
                 tier,
-                gain,
+                rise,
                 texts.get(level_key(current)),
             )
         )
@@ -130,11 +133,11 @@ def propose_actions(
             current_value=current,
             target_value=target,
             tier=tier,
-            gain=gain,
+            gain=rise,
             rank=rank,
             recommendation=recommendation,
         )
-        for rank, (_key, code, current, target, tier, gain, recommendation) in enumerate(
+        for rank, (_key, code, current, target, tier, rise, recommendation) in enumerate(
             candidates, start=1
         )
     ]

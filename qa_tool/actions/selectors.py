@@ -51,6 +51,12 @@ def previous_actions_by_code(assessment: Assessment) -> dict[str, ActionItem]:
     return {item.criterion.code: item for item in items}
 
 
+def plan_gain(version: RubricVersion, item: ActionItem) -> Fraction | None:
+    """An action's stored gain as shown: none on a profile rubric (``overall: none``),
+    whose plan is ranked without a score."""
+    return scoring.exact(item.gain) if version.spec.has_score else None
+
+
 @dataclass(frozen=True)
 class ActionEffort:
     """The rubric's estimate of the work an action takes: that of the level it aims at."""
@@ -59,11 +65,12 @@ class ActionEffort:
     hours: Fraction | None  # the level's ``effort_hours``, None when none
 
 
-def action_effort(version: RubricVersion, target_value: Any) -> ActionEffort:
-    """The effort of an action aimed at ``target_value``: the target level's ``effort`` and
-    ``effort_hours`` (a level's estimate is the work to reach it). The officer's own target,
-    once changed, is the one read."""
-    level = version.scale_level(target_value) or {}
+def action_effort(version: RubricVersion, current_value: Any) -> ActionEffort:
+    """The effort of an action on a criterion rated ``current_value``: that level's
+    ``effort`` and ``effort_hours``. A level's estimate is the work to improve a criterion
+    that stands at it, as a framework's "minor revision" or "major revision" says (SUNY
+    OSCQR); it does not depend on how far the action aims."""
+    level = version.scale_level(current_value) or {}
     hours = level.get("effort_hours")
     return ActionEffort(
         text=level.get("effort") or {}, hours=None if hours is None else scoring.exact(hours)
@@ -74,7 +81,7 @@ def plan_effort(version: RubricVersion, items: Iterable[ActionItem]) -> EffortTo
     """The hours of the plan's open (planned or in progress) actions that have an estimate,
     and how many of them do."""
     return total_effort(
-        action_effort(version, item.target_value).hours
+        action_effort(version, item.current_value).hours
         for item in items
         if item.status in OPEN_STATUSES
     )

@@ -115,7 +115,9 @@ def _synchronise(
             "current_value": _decimal(proposal.current_value),
             "tier": proposal.tier,
             "rank": proposal.rank,
-            "gain": _decimal(proposal.gain),
+            # A profile rubric (overall: none) has no gain; 0 keeps the column non-null and is
+            # never shown (see ``plan_gain``).
+            "gain": _decimal(proposal.gain or Fraction(0)),
         }
         if item is None:
             to_create.append(

@@ -18,11 +18,16 @@ from django.utils.translation import ngettext
 
 from qa_tool.access import can_comment_on_plan, can_edit_plan, get_assessment_for
 from qa_tool.assessments.models import Assessment
-from rubrics import scoring
 
 from .forms import ActionCommentForm, ActionItemForm
 from .models import ActionItem
-from .selectors import action_effort, action_plan, plan_effort, previous_actions_by_code
+from .selectors import (
+    action_effort,
+    action_plan,
+    plan_effort,
+    plan_gain,
+    previous_actions_by_code,
+)
 from .services import ActionPlanError, action_comment, action_plan_generate, action_update
 
 
@@ -55,8 +60,8 @@ def plan(request, assessment_id: int):
                 "item": item,
                 "current_label": version.level_label(item.current_value),
                 "target_label": version.level_label(item.target_value),
-                "effort": action_effort(version, item.target_value),
-                "gain": scoring.exact(item.gain),
+                "effort": action_effort(version, item.current_value),
+                "gain": plan_gain(version, item),
                 "previous": unmatched.pop(item.criterion.code, None),
                 "form": ActionItemForm(item=item, version=version) if editing else None,
                 "comment_form": ActionCommentForm(item=item) if commenting else None,

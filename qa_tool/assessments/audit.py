@@ -13,6 +13,8 @@ Action = AuditEvent.Action
 
 # Where a change came from, as the history page shows it.
 WEB, FILE, WORKBOOK, DEMO = "web", "file", "workbook", "demo"
+# Justifications and links carried over from another rubric's assessment through a crosswalk.
+CROSSWALK = "crosswalk"
 
 
 def level_json(value: Any, na: bool) -> Any:

@@ -15,7 +15,7 @@ from django_countries.fields import Country
 from qa_tool.core import bounds
 from qa_tool.institutions.models import Region, Unit
 from rubrics.i18n import localize
-from rubrics.models import Criterion, RubricVersion
+from rubrics.models import Criterion, Crosswalk, RubricVersion
 from rubrics.scoring import canonical_number_text
 
 from .evidence import ACCEPTED_EXTENSIONS, invalid_links
@@ -102,6 +102,13 @@ class StartAssessmentForm(forms.Form):
         queryset=Unit.objects.none(),
         required=False,
     )
+    carry_over = forms.BooleanField(
+        label=_(
+            "Pre-fill justifications and evidence links from our latest assessment of a "
+            "linked rubric (levels are never copied)"
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, institution: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -116,6 +123,8 @@ class StartAssessmentForm(forms.Form):
             f"{v.display_title} ({v.version})"
         )
         self.fields["cycle"].queryset = Cycle.objects.filter(is_open=True)
+        if not Crosswalk.objects.exists():
+            del self.fields["carry_over"]  # no rubric is linked to another: nothing to carry
 
 
 @dataclass

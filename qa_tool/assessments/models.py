@@ -192,6 +192,9 @@ class Response(models.Model):
     )
     # Incremented on every change; later saves compare it to detect overwrites.
     revision = models.PositiveIntegerField(default=0)
+    # Where a justification and links were carried over from through a crosswalk (rubric,
+    # version, title, criteria, assessment, cycle); empty when typed here. Never a level.
+    carried_from = models.JSONField(_("carried over from"), default=dict, blank=True)
 
     class Meta:
         constraints = [

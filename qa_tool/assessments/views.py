@@ -33,6 +33,7 @@ from .selectors import (
 )
 from .services import (
     AssessmentError,
+    assessment_carry_over,
     assessment_return,
     assessment_save_review,
     assessment_start,
@@ -86,9 +87,38 @@ def assessment_start_view(request):
         return redirect("dashboard")
     if not created:
         messages.info(request, _("Your institution already has this assessment; here it is."))
+    if form.cleaned_data.get("carry_over") and can_edit(user, assessment):
+        _carry_over(request, assessment)
     if can_edit(user, assessment):
         return redirect("assessments:fill", assessment.pk)
     return redirect("assessments:score", assessment.pk)
+
+
+def _carry_over(request, assessment) -> None:
+    try:
+        outcome = assessment_carry_over(assessment=assessment, actor=request.user)
+    except AssessmentError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem.what)
+        return
+    if outcome.source is None:
+        messages.info(
+            request,
+            _("No earlier assessment of a linked rubric was found; nothing was carried over."),
+        )
+    elif not outcome.criteria:
+        messages.info(
+            request, _("Nothing to carry over: no linked answer has a justification or link.")
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Justifications and evidence links of %(count)s criteria were carried over; "
+                "choose every level yourself."
+            )
+            % {"count": len(outcome.criteria)},
+        )
 
 
 # Evidence files are private documents: no copy may stay in a browser or proxy cache.

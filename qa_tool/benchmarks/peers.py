@@ -170,3 +170,47 @@ def comparison_rows(
         and (not type or p.type == type)
         and (not size or p.size_band == size)
     ]
+
+
+@dataclass(frozen=True)
+class ComparisonExtras:
+    """What the comparison export adds to its rows: each assessment's status, and each
+    institution's overall score in the previous cycle (``previous_cycle``; "" if none)."""
+
+    statuses: dict[int, str]  # assessment id -> status
+    previous_cycle: str
+    previous_overall: dict[int, Fraction | None]  # institution id -> overall score
+
+
+def comparison_extras(*, rubric_version: Any, cycle: Any) -> ComparisonExtras:
+    """Three queries whatever the number of institutions.
+
+    The previous cycle is the latest one before ``cycle`` (cycles order by name) in which
+    any institution has a counted score for the same rubric, in any version: a change
+    across versions is still the institution's change, as in its trend chart.
+    """
+    statuses = dict(
+        Assessment.objects.filter(
+            rubric_version=rubric_version, cycle=cycle, subject__isnull=True
+        ).values_list("pk", "status")
+    )
+    earlier = ScoreSummary.objects.filter(
+        counts=True,
+        assessment__rubric_version__rubric_id=rubric_version.rubric_id,
+        assessment__subject__isnull=True,
+        assessment__cycle__name__lt=cycle.name,
+    )
+    previous = (
+        earlier.order_by("-assessment__cycle__name")
+        .values_list("assessment__cycle__name", flat=True)
+        .first()
+    )
+    overall: dict[int, Fraction | None] = {}
+    if previous is not None:
+        for institution_id, score in earlier.filter(assessment__cycle__name=previous).values_list(
+            "assessment__institution_id", "overall"
+        ):
+            overall[institution_id] = as_fraction(score)
+    return ComparisonExtras(
+        statuses=statuses, previous_cycle=previous or "", previous_overall=overall
+    )

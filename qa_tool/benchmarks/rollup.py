@@ -8,8 +8,9 @@ The input is one ``UnitResult`` per reviewed unit (read from stored score summar
 * ``score``: mean, median, minimum and maximum of the units' overall scores;
 * per criterion: how many units rated it (N/A and unanswered are left out), how many at
   the top level of the scale (``top_rate`` = at_top / rated, percent), how many below the
-  pass rule's critical minimum (critical criteria only) and the mean level as a percent of
-  the top level;
+  pass rule's critical minimum (critical criteria only) and the mean level as a percent
+  (the scoring contract's ``level_percent``, so the rubric's ``normalise`` rule applies;
+  None on a profile rubric, ``overall: none``, which has no percentages);
 * ``weakest``: the five criteria with the lowest mean level across units (ties: more
   critical failures first, then rubric order);
 * the same per programme; a course in two programmes counts in both, and courses in no
@@ -22,9 +23,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from rubrics.scoring import RubricSpec
+
 from .statistics import Summary, summarise
 
-HUNDRED = Fraction(100)
 WEAKEST = 5
 
 
@@ -51,7 +53,7 @@ class CriterionFigures:
     rated: int
     at_top: int
     below_critical: int
-    mean_level: Fraction | None  # percent of the top level
+    mean_level: Fraction | None  # percent, as the contract reads a level
     critical: bool = False
 
     @property
@@ -93,7 +95,7 @@ def share(part: int, whole: int) -> Fraction | None:
 def criterion_figures(
     results: Sequence[UnitResult],
     codes: Sequence[str],
-    top: Fraction,
+    spec: RubricSpec,
     critical: frozenset[str] = frozenset(),
 ) -> tuple[CriterionFigures, ...]:
     rated: dict[str, list[Fraction]] = {code: [] for code in codes}
@@ -112,8 +114,9 @@ def criterion_figures(
             rated=len(rated[code]),
             at_top=at_top[code],
             below_critical=below[code],
-            mean_level=(sum(rated[code], Fraction(0)) / len(rated[code]) / top * HUNDRED)
-            if rated[code] and top
+            # The percent of the mean level is the mean of the levels' percents (linear).
+            mean_level=spec.level_percent(sum(rated[code], Fraction(0)) / len(rated[code]))
+            if rated[code] and spec.has_score
             else None,
             critical=code in critical,
         )
@@ -135,7 +138,7 @@ def rollup(
     results: Sequence[UnitResult],
     *,
     codes: Sequence[str],
-    top: Fraction,
+    spec: RubricSpec,
     has_pass_rule: bool,
     critical: frozenset[str] = frozenset(),
     by_programme: bool = True,
@@ -144,7 +147,7 @@ def rollup(
     ``critical``: the critical criteria's codes (counted below the critical minimum only
     with a pass rule)."""
     critical = critical if has_pass_rule else frozenset()
-    criteria = criterion_figures(results, codes, top, critical)
+    criteria = criterion_figures(results, codes, spec, critical)
     programmes: tuple[ProgrammeRollup, ...] = ()
     if by_programme:
         groups: dict[str | None, list[UnitResult]] = {}
@@ -159,7 +162,7 @@ def rollup(
                 figures=rollup(
                     groups[key],
                     codes=codes,
-                    top=top,
+                    spec=spec,
                     has_pass_rule=has_pass_rule,
                     critical=critical,
                     by_programme=False,

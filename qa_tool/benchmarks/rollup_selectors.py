@@ -134,10 +134,8 @@ def unit_results(
     return out
 
 
-def _criteria(version: RubricVersion) -> tuple[list[str], Fraction]:
-    codes = [c["code"] for d in version.content["domains"] for c in d["criteria"]]
-    top = max(Fraction(str(level["value"])) for level in version.content["scale"])
-    return codes, top
+def _criteria(version: RubricVersion) -> list[str]:
+    return [c["code"] for d in version.content["domains"] for c in d["criteria"]]
 
 
 def institution_rollup(
@@ -147,14 +145,14 @@ def institution_rollup(
     results = unit_results(
         institution_ids=[institution.pk], rubric_version=rubric_version, cycle=cycle
     ).get(institution.pk, [])
-    codes, top = _criteria(rubric_version)
+    codes = _criteria(rubric_version)
     critical = frozenset(
         c["code"] for d in rubric_version.content["domains"] for c in d["criteria"] if c["critical"]
     )
     figures = rollup(
         results,
         codes=codes,
-        top=top,
+        spec=rubric_version.spec,
         has_pass_rule=rubric_version.pass_rule is not None,
         critical=critical,
     )

@@ -41,6 +41,12 @@ def _domain_signature(content: dict[str, Any], code: str) -> tuple | None:
     return None
 
 
+def domain_redefined(before: dict[str, Any], after: dict[str, Any], code: str) -> bool:
+    """Whether domain ``code`` is defined differently in two rubric versions' contents
+    (weight, criteria, scale): its scores across the two compare with care."""
+    return _domain_signature(before, code) != _domain_signature(after, code)
+
+
 def institution_trend(*, assessment: Assessment) -> Trend:
     """The institution's scores across cycles for the same rubric slug (any version).
 
@@ -67,9 +73,7 @@ def institution_trend(*, assessment: Assessment) -> Trend:
         for code in domains:
             if code not in codes:
                 codes.append(code)
-            if previous_content is not None and _domain_signature(
-                content, code
-            ) != _domain_signature(previous_content, code):
+            if previous_content is not None and domain_redefined(previous_content, content, code):
                 changed.setdefault(code, []).append(a.cycle.name)
         points.append(
             TrendPoint(

@@ -18,7 +18,7 @@ from qa_tool.institutions.services import (
     parse_institutions_csv,
 )
 from qa_tool.institutions.units import parse_units_csv, units_import
-from rubrics.services import rubric_import
+from rubrics.services import crosswalk_import, rubric_import
 
 from .assessments import Actors, load_assessments
 from .campaigns import load_campaigns, load_contributors
@@ -131,10 +131,13 @@ def load(*, data_dir: Path = DATA_DIR, password: str = DEMO_PASSWORD) -> Summary
     password), assessments and plans that exist are left as they are, so a demo user's
     changes survive and a second run changes nothing. Raises a ``Refusal`` (every problem,
     located) and saves nothing of the data files when one of them is wrong; the shipped
-    rubrics are imported first.
+    rubrics and crosswalks are imported first.
     """
     files = sorted(LIBRARY.glob("*.yaml"))
     rubric_import(files=[(f.name, f.read_bytes()) for f in files])
+    # The shipped crosswalks too: the demo's course reviews read through the institution rubric.
+    for crosswalk_file in sorted((LIBRARY / "crosswalks").glob("*.yaml")):
+        crosswalk_import(name=crosswalk_file.name, content=crosswalk_file.read_bytes())
     institutions_text = read_text(data_dir, INSTITUTIONS_FILE)
     people = _located(read_people, PEOPLE_FILE, read_text(data_dir, PEOPLE_FILE))
     params = _located(read_parameters, PARAMETERS_FILE, read_text(data_dir, PARAMETERS_FILE))

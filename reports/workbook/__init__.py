@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from qa_tool.assessments.offline import assessment_apply_workbook
 from qa_tool.assessments.services import AssessmentError
 
@@ -46,14 +48,16 @@ def import_workbook(
     With ``submit`` the assessment is also submitted for review, or nothing is applied."""
     checked = read_workbook(data=data, user=user, max_bytes=max_bytes, assessment_id=assessment_id)
     try:
-        return assessment_apply_workbook(
-            assessment=checked.assessment,
-            answers=checked.answers,
-            base_revisions=checked.base_revisions,
-            locations=checked.locations(),
-            actor=user,
-            source=source,
-            submit=submit,
-        )
+        # A conflict found while saving is told in the workbook's language too.
+        with translation.override(checked.language):
+            return assessment_apply_workbook(
+                assessment=checked.assessment,
+                answers=checked.answers,
+                base_revisions=checked.base_revisions,
+                locations=checked.locations(),
+                actor=user,
+                source=source,
+                submit=submit,
+            )
     except AssessmentError as error:
         raise WorkbookError(error.problems) from None

@@ -24,13 +24,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from qa_tool.assessments.models import Assessment, Response
 from qa_tool.assessments.selectors import responses_by_code
+from qa_tool.core.spreadsheets import fit_rows, print_setup
 from rubrics.i18n import localize
 from rubrics.models import Criterion, RubricVersion
 from rubrics.scoring import canonical_number_text
 
 from ..cells import protect
 from .layout import (
-    ANSWERS,
     COL_CODE,
     COL_DOMAIN,
     COL_GUIDANCE,
@@ -44,17 +44,23 @@ from .layout import (
     IDENTITY,
     IDENTITY_COLUMNS,
     INPUT_COLUMNS,
-    LEVELS,
     NA_KEY,
+    SHEET_FACTS,
     WIDTHS,
+    answers_title,
+    cell_ref,
     fingerprint,
+    instructions_title,
     level_key,
+    levels_title,
     na_label,
     sanitize,
     supported_language,
 )
 
 _HEADER_FONT = Font(bold=True)
+_TITLE_FONT = Font(bold=True, size=14)
+INSTRUCTIONS_WIDTH = 90
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -85,19 +91,127 @@ def _export(assessment: Assessment, prefilled: bool, language: str) -> bytes:
     wb = openpyxl.Workbook()
     wb.properties.title = sanitize(f"{assessment.institution.code} {version} {assessment.cycle}")
     wb.properties.creator = "qa-tool"
-    ws = wb.active
-    ws.title = ANSWERS
+    titles = _sheet_titles()
+    instructions = wb.active
+    instructions.title = titles["instructions"]
+    ws = wb.create_sheet(titles["answers"])
     ws.sheet_view.rightToLeft = translation.get_language_bidi()
     _write_headers(ws)
     rows = _write_answers(ws, assessment, prefilled, language, labels)
-    _write_levels(wb, ws, labels, rows)
+    fit_rows(ws)
+    _write_levels(wb, ws, titles["levels"], labels, rows)
     _protect_and_print(ws)
-    _write_identity(wb, assessment, prefilled, language, rows)
+    _write_instructions(instructions, assessment, language, labels, titles["answers"])
+    _write_identity(wb, assessment, prefilled, language, rows, titles)
+    # The officer starts on the instructions; the answers are one tab away.
+    wb.active = 0
     # Sheets cannot be renamed, moved, unhidden or deleted without unprotecting first.
     wb.security = WorkbookProtection(lockStructure=True)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_titles() -> dict[str, str]:
+    """The visible sheets' names in the active language, distinct from each other and
+    from the identity sheet's (a translation could make two alike)."""
+    titles: dict[str, str] = {}
+    taken = {IDENTITY.casefold()}
+    for key, title in (
+        ("instructions", instructions_title()),
+        ("answers", answers_title()),
+        ("levels", levels_title()),
+    ):
+        candidate, number = title, 2
+        while candidate.casefold() in taken:
+            candidate = f"{title[:28]} {number}"
+            number += 1
+        taken.add(candidate.casefold())
+        titles[key] = candidate
+    return titles
+
+
+def _instruction_lines(
+    assessment: Assessment, language: str, labels: list[str], answers: str
+) -> list[tuple[str, bool]]:
+    """(text, is_heading) lines of the Instructions sheet, in the workbook's language."""
+    version = assessment.rubric_version
+    facts = _("%(institution)s · %(rubric)s (%(version)s) · cycle %(cycle)s") % {
+        "institution": assessment.institution.name,
+        "rubric": localize(version.title, language),
+        "version": version.version,
+        "cycle": assessment.cycle.name,
+    }
+    return [
+        (_("Self-assessment workbook"), True),
+        (sanitize(facts), False),
+        ("", False),
+        (_("How to fill it in"), True),
+        (
+            _(
+                "1. Open the sheet “%(sheet)s”. Each row is one criterion of the rubric, "
+                "with its guidance and what each level means."
+            )
+            % {"sheet": answers},
+            False,
+        ),
+        (
+            _(
+                "2. Fill in only the yellow cells: the level (choose it from the list), "
+                "the justification, and the evidence links, one web address per line."
+            ),
+            False,
+        ),
+        (
+            _("3. The levels of this rubric: %(levels)s. Where a criterion allows it, “%(na)s”.")
+            % {"levels": ", ".join(labels), "na": na_label()},
+            False,
+        ),
+        (
+            _(
+                "4. Do not change the criterion codes, add rows or rename sheets: the "
+                "upload checks that every row is where it was exported."
+            ),
+            False,
+        ),
+        (
+            _(
+                "5. Save the file as an Excel workbook (.xlsx) and upload it on the "
+                "assessment's page. Only the answers you changed are saved; if a colleague "
+                "changed the same criterion online in the meantime, nothing is saved and the "
+                "problem is shown, so that you can download the workbook again."
+            ),
+            False,
+        ),
+        (
+            _(
+                "6. An upload with a problem changes nothing: every problem is listed with "
+                "its cell (for example %(cell)s), in the language of this workbook."
+            )
+            % {"cell": cell_ref(answers, COL_LEVEL, FIRST_ROW)},
+            False,
+        ),
+    ]
+
+
+def _write_instructions(
+    ws: Worksheet, assessment: Assessment, language: str, labels: list[str], answers: str
+) -> None:
+    ws.sheet_view.rightToLeft = translation.get_language_bidi()
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
+    for row, (text, heading) in enumerate(
+        _instruction_lines(assessment, language, labels, answers), start=1
+    ):
+        cell = ws.cell(row=row, column=1)
+        protect(cell, sanitize(text) or None)
+        cell.alignment = _WRAP
+        if heading:
+            cell.font = _TITLE_FONT if row == 1 else _HEADER_FONT
+    fit_rows(ws)
+    ws.protection.sheet = True
+    # Landscape like the other sheets: LibreOffice cuts a right-to-left column wider than
+    # a portrait page even when told to fit it.
+    print_setup(ws, title_rows=None)
 
 
 def _headers() -> list[str]:
@@ -211,11 +325,12 @@ def _ranges(rows: list[int], column: int) -> list[str]:
 
 
 def _write_levels(
-    wb: openpyxl.Workbook, ws: Worksheet, labels: list[str], rows: list[_Exported]
+    wb: openpyxl.Workbook, ws: Worksheet, title: str, labels: list[str], rows: list[_Exported]
 ) -> None:
     """The level lists live on a hidden sheet (inline lists are capped at 255 characters);
     each validation covers only its criteria's rows, never whole columns."""
-    levels = wb.create_sheet(LEVELS)
+    levels = wb.create_sheet(title)
+    quoted = "'" + title.replace("'", "''") + "'"
     levels.sheet_state = "hidden"
     for index, label in enumerate(labels, start=1):
         protect(levels.cell(row=index, column=1), label)
@@ -232,7 +347,7 @@ def _write_levels(
             continue
         validation = DataValidation(
             type="list",
-            formula1=f"{LEVELS}!${column}$1:${column}${count}",
+            formula1=f"{quoted}!${column}$1:${column}${count}",
             allow_blank=True,
             showDropDown=False,  # False shows the arrow (the attribute means "hide it")
             showErrorMessage=True,
@@ -251,11 +366,7 @@ def _protect_and_print(ws: Worksheet) -> None:
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # widths and heights may still be adjusted
     ws.protection.formatRows = False
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, title_rows="1:1")
 
 
 def _write_identity(
@@ -264,6 +375,7 @@ def _write_identity(
     prefilled: bool,
     language: str,
     rows: list[_Exported],
+    titles: dict[str, str],
 ) -> None:
     version = assessment.rubric_version
     identity = wb.create_sheet(IDENTITY)
@@ -279,6 +391,7 @@ def _write_identity(
         ("language", language),
         ("prefilled", 1 if prefilled else 0),
         ("exported_at", timezone.now().isoformat(timespec="seconds")),
+        *[(fact, titles[key]) for key, fact in SHEET_FACTS.items()],
     ]
     for index, (key, value) in enumerate(facts, start=1):
         identity.cell(row=index, column=1, value=key)

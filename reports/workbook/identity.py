@@ -16,7 +16,20 @@ from qa_tool.assessments.models import Assessment
 from qa_tool.core.refusals import Problem
 
 from .container import sheet_rows
-from .layout import FORMAT, IDENTITY, MAX_EXTRA_ROWS, CellProblem, cell_text
+from .layout import (
+    ANSWERS,
+    FORMAT,
+    IDENTITY,
+    LEVELS,
+    MAX_EXTRA_ROWS,
+    SHEET_FACTS,
+    CellProblem,
+    cell_text,
+    supported_language,
+)
+
+# The names workbooks written before sheet names were translated (and recorded) used.
+_FIRST_NAMES = {"answers": ANSWERS, "levels": LEVELS}
 
 
 @dataclass
@@ -26,6 +39,16 @@ class Identity:
 
     def text(self, key: str) -> str:
         return self.facts.get(key, ("", 0))[0].strip()
+
+    def sheet(self, key: str) -> str:
+        """The name the workbook gave its ``key`` sheet ("answers", "levels") in its
+        language: sheets are found by what the identity records, not by a fixed name."""
+        return self.facts.get(SHEET_FACTS[key], ("", 0))[0] or _FIRST_NAMES[key]
+
+    @property
+    def language(self) -> str:
+        """The workbook's language (supported, else the default): its problems are in it."""
+        return supported_language(self.text("language"))
 
     def problem(self, key: str, what: str) -> Problem:
         """A problem at the cell holding ``key``, or at the sheet when the key is absent."""

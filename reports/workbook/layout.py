@@ -25,9 +25,14 @@ from rubrics.scoring import canonical_number_text
 FORMAT = "qa-tool-workbook"
 FORMAT_VERSION = 1
 
+# The sheets' names in workbooks of format version 1 written before the names were
+# translated; a workbook now records its sheets' names on the identity sheet (SHEET_FACTS).
 ANSWERS = "Answers"
 LEVELS = "Levels"
+# The identity sheet keeps this name in every language: it is very hidden (no Excel
+# menu lists it), and reading must find it before it knows anything else.
 IDENTITY = "Identity"
+SHEET_FACTS = {"answers": "sheet_answers", "levels": "sheet_levels"}
 
 # Columns of the Answers sheet (1-based) and their widths.
 COL_DOMAIN, COL_CODE, COL_TEXT, COL_GUIDANCE, COL_LEVEL, COL_JUSTIFICATION, COL_LINKS = range(1, 8)
@@ -94,5 +99,41 @@ def na_label() -> str:
     return _("Not applicable")
 
 
+def sheet_title(text: str) -> str:
+    """A translated sheet name Excel accepts: none of []:*?/\\ and at most 31 characters."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in sanitize(text))
+    return " ".join(cleaned.split())[:31].strip("'") or "Sheet"
+
+
+def answers_title() -> str:
+    return sheet_title(_("Answers"))
+
+
+def levels_title() -> str:
+    return sheet_title(_("Levels"))
+
+
+def instructions_title() -> str:
+    return sheet_title(_("Instructions"))
+
+
+def _is_arabic_mark(char: str) -> bool:
+    # Harakat, shadda, sukun, superscript alef and Quranic marks: vowel signs that an
+    # officer may or may not type ("متقدم" and "متقدّم" are the same word). Tatweel is a
+    # stretching stroke with no meaning at all.
+    code = ord(char)
+    return (
+        0x0610 <= code <= 0x061A
+        or 0x064B <= code <= 0x065F
+        or code == 0x0670
+        or 0x06D6 <= code <= 0x06ED
+        or code == 0x0640
+    )
+
+
 def normalized(text: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
+    """A level label as compared: compatibility forms folded (NFKC: full-width letters,
+    Arabic presentation forms), Arabic vowel marks and tatweel ignored, case ignored."""
+    text = unicodedata.normalize("NFKC", " ".join(text.split()))
+    text = "".join(ch for ch in text if not _is_arabic_mark(ch))
+    return unicodedata.normalize("NFKC", text.casefold())

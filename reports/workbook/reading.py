@@ -56,7 +56,6 @@ from .layout import (
     na_label,
     normalized,
     sanitize,
-    supported_language,
 )
 
 
@@ -70,10 +69,11 @@ class WorkbookAnswers:
     language: str
     prefilled: bool
     rows: dict[str, int] = field(default_factory=dict)  # criterion code -> Answers row
+    sheet: str = ANSWERS  # the Answers sheet's name in this workbook
 
     def locations(self) -> dict[str, str]:
         """Each changed criterion's code cell, where a conflict on it is reported."""
-        return {code: cell_ref(ANSWERS, COL_CODE, row) for code, row in self.rows.items()}
+        return {code: cell_ref(self.sheet, COL_CODE, row) for code, row in self.rows.items()}
 
 
 def read_workbook(
@@ -104,10 +104,9 @@ def read_workbook(
         with_formulas.close()
 
 
-def _checked_identity(
-    wb: Workbook, user: Any, expected_id: int | None
-) -> tuple[Identity, Assessment, list[Problem]]:
-    """The identity and its assessment, or WorkbookError when nothing else can be checked."""
+def _read(
+    wb: Workbook, with_formulas: Workbook, user: Any, expected_id: int | None
+) -> WorkbookAnswers:
     identity = read_identity(wb)
     if identity is None:
         # The sheet name is part of this message's translations, so it stays in "what".
@@ -120,6 +119,15 @@ def _checked_identity(
                 % {"sheet": IDENTITY}
             ]
         )
+    # Problems are told in the workbook's language: the officer reads them beside it.
+    with translation.override(identity.language):
+        return _read_checked(wb, with_formulas, identity, user, expected_id)
+
+
+def _checked_identity(
+    wb: Workbook, identity: Identity, user: Any, expected_id: int | None
+) -> tuple[Assessment, list[Problem]]:
+    """The identity's assessment, or WorkbookError when nothing else can be checked."""
     if as_int(identity.text("format_version")) != FORMAT_VERSION:
         message = _("this workbook's format is not supported. Download the workbook again.")
         raise WorkbookError([identity.problem("format_version", message)])
@@ -129,30 +137,31 @@ def _checked_identity(
     problems, other_rubric = identity_problems(identity, assessment)
     if other_rubric:
         raise WorkbookError(problems)
-    if ANSWERS not in wb.sheetnames:
-        raise WorkbookError([*problems, Problem(_("this sheet is missing."), ANSWERS)])
-    return identity, assessment, problems
+    sheet = identity.sheet("answers")
+    if sheet not in wb.sheetnames:
+        raise WorkbookError([*problems, Problem(_("this sheet is missing."), sheet)])
+    return assessment, problems
 
 
-def _read(
-    wb: Workbook, with_formulas: Workbook, user: Any, expected_id: int | None
+def _read_checked(
+    wb: Workbook, with_formulas: Workbook, identity: Identity, user: Any, expected_id: int | None
 ) -> WorkbookAnswers:
-    identity, assessment, problems = _checked_identity(wb, user, expected_id)
+    assessment, problems = _checked_identity(wb, identity, user, expected_id)
     version = assessment.rubric_version
     criteria = {c.code: c for c in version.criteria.order_by("position")}
-    language = identity.text("language")
-    levels = _Levels(version, supported_language(language))
+    levels = _Levels(version, identity.language)
     expected_at = {row: code for code, (row, _rev, _fp) in identity.criteria.items() if row}
+    sheet = identity.sheet("answers")
 
     last_row = len(criteria) + MAX_EXTRA_ROWS + 1
-    formulas = _formula_cells(with_formulas, last_row)
-    rows, row_problems = _read_rows(wb, len(criteria), formulas)
+    formulas = _formula_cells(with_formulas, sheet, last_row)
+    rows, row_problems = _read_rows(wb, sheet, len(criteria), formulas)
     problems.extend(row_problems)
-    code_problems, valid_rows = _check_codes(rows, criteria, expected_at, identity)
+    code_problems, valid_rows = _check_codes(sheet, rows, criteria, expected_at, identity)
     problems.extend(code_problems)
     parsed: dict[str, tuple[_Row, str]] = {}
     for row in valid_rows:
-        problems.extend(_check_row(row, criteria[row.code], levels, parsed))
+        problems.extend(_check_row(sheet, row, criteria[row.code], levels, parsed))
     if problems:
         raise WorkbookError(_first_problems(problems))
     prefilled = identity.text("prefilled") != "0"
@@ -161,9 +170,10 @@ def _read(
         assessment=assessment,
         answers=answers,
         base_revisions=base_revisions,
-        language=language,
+        language=identity.language,
         prefilled=prefilled,
         rows=where,
+        sheet=sheet,
     )
 
 
@@ -277,17 +287,17 @@ class _Row:
     links: str
 
 
-def _formula_cells(wb: Workbook, max_row: int) -> set[tuple[int, int]]:
+def _formula_cells(wb: Workbook, sheet: str, max_row: int) -> set[tuple[int, int]]:
     """(row, column) of the read cells that hold a formula, from the sheet read with formulas."""
     found = set()
-    for cells in sheet_rows(wb, ANSWERS, min_row=FIRST_ROW, max_row=max_row, max_col=COL_LINKS):
+    for cells in sheet_rows(wb, sheet, min_row=FIRST_ROW, max_row=max_row, max_col=COL_LINKS):
         for cell in cells:
             if cell.data_type == "f" and cell.column in READ_COLUMNS:
                 found.add((cell.row, cell.column))
     return found
 
 
-def _formula_problem(column: int, row: int, cached: Any) -> Problem | None:
+def _formula_problem(sheet: str, column: int, row: int, cached: Any) -> Problem | None:
     """Why a formula cell's saved result cannot be used, or None to use it.
 
     The workbook is read for values (data_only), so a formula cell reads as the
@@ -299,24 +309,24 @@ def _formula_problem(column: int, row: int, cached: Any) -> Problem | None:
     """
     if cached is None or cached == "":
         message = _("this cell holds a formula whose result was not saved; type the value instead.")
-        return CellProblem(message, ANSWERS, column, row)
+        return CellProblem(message, sheet, column, row)
     if isinstance(cached, str) and cached in ERROR_CODES:
         message = _("this cell's formula gives an error (%(error)s); type the value instead.") % {
             "error": cached
         }
-        return CellProblem(message, ANSWERS, column, row)
+        return CellProblem(message, sheet, column, row)
     return None
 
 
 def _read_rows(
-    wb: Workbook, expected_rows: int, formulas: set[tuple[int, int]]
+    wb: Workbook, sheet: str, expected_rows: int, formulas: set[tuple[int, int]]
 ) -> tuple[list[_Row], list[Problem]]:
     rows: list[_Row] = []
     problems: list[Problem] = []
     limit = expected_rows + MAX_EXTRA_ROWS
     # One row past the limit is enough to tell that the sheet has too many.
     read = sheet_rows(
-        wb, ANSWERS, min_row=FIRST_ROW, max_row=limit + 1, max_col=COL_LINKS, values_only=True
+        wb, sheet, min_row=FIRST_ROW, max_row=limit + 1, max_col=COL_LINKS, values_only=True
     )
     for number, values in enumerate(read, start=FIRST_ROW):
         values = (*values, *([None] * COL_LINKS))[:COL_LINKS]
@@ -331,7 +341,7 @@ def _read_rows(
             problem
             for column in READ_COLUMNS
             if (number, column) in formulas
-            and (problem := _formula_problem(column, number, values[column - 1]))
+            and (problem := _formula_problem(sheet, column, number, values[column - 1]))
         ]
         empty = not (row.code or cell_text(row.level).strip() or row.justification or row.links)
         if empty and not formula_problems:
@@ -345,7 +355,7 @@ def _read_rows(
                     _(
                         "%(sheet)s: more rows than the rubric has criteria; rows after %(row)s are ignored."
                     )
-                    % {"sheet": ANSWERS, "row": limit}
+                    % {"sheet": sheet, "row": limit}
                 )
             )
             break
@@ -388,6 +398,7 @@ def _code_problem(
 
 
 def _check_codes(
+    sheet: str,
     rows: list[_Row],
     criteria: dict[str, Criterion],
     expected_at: dict[int, str],
@@ -411,7 +422,7 @@ def _check_codes(
         if message is None:
             valid.append(row)
             continue
-        problems.append(CellProblem(message, ANSWERS, COL_CODE, row.number))
+        problems.append(CellProblem(message, sheet, COL_CODE, row.number))
         reported_rows.add(row.number)
     for code in criteria:
         if code in occurrences:
@@ -421,35 +432,39 @@ def _check_codes(
             continue  # already reported on that row
         message = _("criterion %(code)s is missing.") % {"code": code}
         problems.append(
-            CellProblem(message, ANSWERS, COL_CODE, row_number)
+            CellProblem(message, sheet, COL_CODE, row_number)
             if row_number
-            else Problem(message, ANSWERS)
+            else Problem(message, sheet)
         )
     return problems, valid
 
 
 def _check_row(
-    row: _Row, criterion: Criterion, levels: _Levels, parsed: dict[str, tuple[_Row, str]]
+    sheet: str,
+    row: _Row,
+    criterion: Criterion,
+    levels: _Levels,
+    parsed: dict[str, tuple[_Row, str]],
 ) -> list[Problem]:
     problems: list[Problem] = []
     key = levels.key(row.level)
     if key is None:
         message = _('"%(value)s" is not a level of this rubric.') % {"value": cell_text(row.level)}
-        problems.append(CellProblem(message, ANSWERS, COL_LEVEL, row.number))
+        problems.append(CellProblem(message, sheet, COL_LEVEL, row.number))
     elif key == NA_KEY and not criterion.allow_na:
         message = _("N/A is not allowed for criterion %(code)s.") % {"code": criterion.code}
-        problems.append(CellProblem(message, ANSWERS, COL_LEVEL, row.number))
+        problems.append(CellProblem(message, sheet, COL_LEVEL, row.number))
     if len(row.justification) > MAX_JUSTIFICATION:
         message = _("the justification is longer than %(max)s characters.") % {
             "max": MAX_JUSTIFICATION
         }
-        problems.append(CellProblem(message, ANSWERS, COL_JUSTIFICATION, row.number))
+        problems.append(CellProblem(message, sheet, COL_JUSTIFICATION, row.number))
     if len(row.links) > MAX_LINKS:
         message = _("the evidence links are longer than %(max)s characters.") % {"max": MAX_LINKS}
-        problems.append(CellProblem(message, ANSWERS, COL_LINKS, row.number))
+        problems.append(CellProblem(message, sheet, COL_LINKS, row.number))
     elif bad := invalid_links(row.links):
         message = _("not a web address (http or https): %(links)s") % {"links": ", ".join(bad)}
-        problems.append(CellProblem(message, ANSWERS, COL_LINKS, row.number))
+        problems.append(CellProblem(message, sheet, COL_LINKS, row.number))
     if not problems and key is not None:
         parsed[criterion.code] = (row, key)
     return problems

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qa_tool.core import bounds
-from qa_tool.core.spreadsheets import protect
+from qa_tool.core.spreadsheets import fit_rows, print_setup, protect
 from rubrics.document import RubricFileError, file_problem
 
 from .layout import (
@@ -229,10 +229,9 @@ def rubric_workbook(doc: dict[str, Any], *, language: str, source: str = "") -> 
         guide["A1"].font = Font(bold=True, size=14)
         guide["A1"].fill = PatternFill()
         guide.sheet_view.rightToLeft = translation.get_language_bidi()
-        for row in range(2, guide.max_row + 1):
-            # Spreadsheet programs do not grow a row for wrapped text on opening a file.
-            lines = len(str(guide.cell(row=row, column=1).value)) // 75 + 1
-            guide.row_dimensions[row].height = 15 * lines
+        # Spreadsheet programs do not grow a row for wrapped text on opening a file.
+        fit_rows(guide, 2)
+        print_setup(guide, title_rows=None)
         notes = _notes()
         for sheet in SHEETS:
             ws = wb.create_sheet(sheet)
@@ -241,9 +240,10 @@ def rubric_workbook(doc: dict[str, Any], *, language: str, source: str = "") -> 
                     [*row, notes.get(row[0])] for row in values[sheet][1:]
                 ]
                 _write_sheet(ws, rows, [26, 40, 70])
-                ws.page_setup.orientation = "landscape"
             else:
                 _write_sheet(ws, values[sheet], [c.width for c in SHEET_COLUMNS[sheet]])
+            fit_rows(ws)
+            print_setup(ws)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_bidi
 
+from qa_tool.core.heat import bucket as heat_bucket
 from qa_tool.core.numbers import display
 from rubrics import scoring
 from rubrics.i18n import localize
@@ -26,12 +30,17 @@ def tr(text: Any) -> str:
     return localize(text, get_language())
 
 
+def decimal_text(value: Fraction | Decimal | int) -> str:
+    """A number as every table and chart shows it: one decimal, half away from zero, in
+    the active language's format (66.7, 66,7)."""
+    return number_format(display(value), 1)
+
+
 @register.filter
 def pct(value: Fraction | None) -> str:
-    shown = display(value)
-    if shown is None:
+    if value is None:
         return "—"
-    return f"{number_format(shown, 1)} %"
+    return f"{decimal_text(value)} %"
 
 
 @register.filter
@@ -80,8 +89,7 @@ def heat(value: Any) -> str:
     """A CSS class for a heat-table cell: heat-0 (below 10 %) to heat-9 (90 % and above)."""
     if value is None:
         return "heat-none"
-    bucket = min(int(scoring.exact(value) // 10), 9)
-    return f"heat-{max(bucket, 0)}"
+    return f"heat-{heat_bucket(scoring.exact(value))}"
 
 
 @register.filter
@@ -114,3 +122,34 @@ def text_dir(value: Any) -> str:
         if kind == "L":
             return "ltr"
     return "rtl" if get_language_bidi() else "ltr"
+
+
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+WORD_JOINER = "\u2060"
+_HYPHENATED = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+
+
+def _mixed(text: str) -> bool:
+    kinds = {unicodedata.bidirectional(char) for char in text}
+    return "L" in kinds and bool(kinds & {"R", "AL"})
+
+
+@register.filter(needs_autoescape=True)
+def isolate(value: Any, autoescape: bool = True) -> SafeString:
+    """User-entered or Latin text set apart from the text around it, in its own direction,
+    so that its punctuation stays with it: "Quality committee." in an Arabic cell keeps
+    its full stop at the end, "e-learning Head" its hyphen.
+
+    ``<bdi dir>`` does it in browsers; WeasyPrint (70) has neither ``<bdi>`` nor
+    ``unicode-bidi``, so the text is also wrapped in the Unicode isolate characters
+    (LRI or RLI ... PDI), which Pango's bidi algorithm honours and which draw nothing."""
+    if value is None or value == "":
+        return mark_safe("")
+    direction = text_dir(value)
+    opening = RLI if direction == "rtl" else LRI
+    text = conditional_escape(value) if autoescape else str(value)
+    if _mixed(text):
+        # A line broken after the hyphen of "e-learning" inside Arabic text leaves the
+        # hyphen on the wrong side of "e"; a word joiner keeps the word whole.
+        text = _HYPHENATED.sub("-" + WORD_JOINER, text)
+    return mark_safe(f'<bdi dir="{direction}">{opening}{text}{PDI}</bdi>')

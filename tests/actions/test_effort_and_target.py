@@ -19,17 +19,19 @@ from qa_tool.benchmarks.audience import Audience
 from reports.context import build_report_context
 from reports.exporters import EXPORTERS
 from reports.json_report import report_json
+from rubrics.document import RubricFileError
 
 from ..factories import import_doc, rubric_doc, text
 
 
 def effort_doc(**overrides):
-    """The test rubric with estimates on its levels: level 1 "under 30 minutes" (0.5 h),
-    level 2 "half a day" (4 h), level 3 "a term" (no hours); C4 has a descriptor per level."""
+    """The test rubric with estimates of the work to improve from each level below the top:
+    level 0 "half a day" (4 h), level 1 "under 30 minutes" (0.5 h), level 2 "a term" (no
+    hours); C4 has a descriptor per level."""
     doc = rubric_doc(slug="effort-rubric", **overrides)
+    doc["scale"][0].update(effort=text("half a day"), effort_hours=4)
     doc["scale"][1].update(effort=text("under 30 minutes"), effort_hours=0.5)
-    doc["scale"][2].update(effort=text("half a day"), effort_hours=4)
-    doc["scale"][3].update(effort="a term")
+    doc["scale"][2].update(effort="a term")
     doc["domains"][1]["criteria"][0]["descriptors"] = {v: f"C4 at {v}" for v in range(4)}
     return doc
 
@@ -144,9 +146,9 @@ def test_total_effort_counts_what_has_an_estimate():
     assert total_effort([]).hours == 0
 
 
-def test_each_action_has_its_target_levels_effort_and_open_actions_are_totalled(planned, officer):
+def test_each_action_has_its_current_levels_effort_and_open_actions_are_totalled(planned, officer):
     version = planned.rubric_version
-    # C2 -> 3 "a term" (no hours), C5 -> 1 (0.5 h), C4 -> 2 (4 h): 4.5 h, 2 of 3 estimated.
+    # C2 at 2 "a term" (no hours), C5 at 0 (4 h), C4 at 1 (0.5 h): 4.5 h, 2 of 3 estimated.
     total = plan_effort(version, action_plan(planned))
     assert (total.hours, total.estimated, total.actions) == (Fraction(9, 2), 2, 3)
     c4 = next(i for i in action_plan(planned) if i.criterion.code == "C4")
@@ -160,10 +162,10 @@ def test_each_action_has_its_target_levels_effort_and_open_actions_are_totalled(
         target_value=2,
     )
     total = plan_effort(version, action_plan(planned))
-    assert (total.hours, total.estimated, total.actions) == (Fraction(1, 2), 1, 2)
+    assert (total.hours, total.estimated, total.actions) == (4, 1, 2)
 
 
-def test_an_officers_target_changes_the_effort(planned, officer):
+def test_the_effort_does_not_depend_on_the_target(planned, planned_top, officer):
     c5 = next(i for i in action_plan(planned) if i.criterion.code == "C5")
     action_update(
         item=c5,
@@ -174,9 +176,12 @@ def test_an_officers_target_changes_the_effort(planned, officer):
         status=ActionStatus.PLANNED,
         target_value=2,
     )
-    # C5 now aims at level 2 (4 h): 4 + 4, still 2 of 3.
+    # C5 now aims at level 2 but still stands at 0: the work from there is still 4 h.
     total = plan_effort(planned.rubric_version, action_plan(planned))
-    assert (total.hours, total.estimated, total.actions) == (8, 2, 3)
+    assert (total.hours, total.estimated, total.actions) == (Fraction(9, 2), 2, 3)
+    # Aimed at the top (as SUNY OSCQR's "sufficiently present"), the same estimates.
+    total = plan_effort(planned_top.rubric_version, action_plan(planned_top))
+    assert (total.hours, total.estimated, total.actions) == (Fraction(9, 2), 2, 3)
 
 
 def test_plan_page_shows_each_effort_and_the_total(client, officer, planned):
@@ -191,8 +196,8 @@ def test_plan_page_shows_each_effort_and_the_total(client, officer, planned):
         code: page[page.index(f'<bdi class="code">{code}</bdi>') :][:2500]
         for code in ("C2", "C4", "C5")
     }
-    assert "half a day" in rows["C4"] and "4 h" in rows["C4"]
-    assert "under 30 minutes" in rows["C5"] and "0.5 h" in rows["C5"]
+    assert "under 30 minutes" in rows["C4"] and "0.5 h" in rows["C4"]
+    assert "half a day" in rows["C5"] and "4 h" in rows["C5"]
     assert "a term" in rows["C2"]
 
 
@@ -215,7 +220,9 @@ def test_a_rubric_without_estimates_shows_no_effort(client, officer, assessment)
 def test_the_rubric_page_shows_the_estimates_and_the_target(client, officer, planned, planned_top):
     client.force_login(officer)
     page = client.get(reverse("rubrics:version", args=["effort-rubric", "1"])).content.decode()
-    scale = page[page.index("Effort to reach it") : page.index("</table>", page.index("Effort"))]
+    scale = page[
+        page.index("Effort to improve from it") : page.index("</table>", page.index("Effort"))
+    ]
     assert "under 30 minutes" in scale and "0.5 h" in scale and "half a day" in scale
     assert "a term" in scale and "Each action of an action plan aims at the next level up." in page
     page = client.get(reverse("rubrics:version", args=["effort-rubric", "2"])).content.decode()
@@ -246,8 +253,8 @@ def test_excel_report_has_the_effort_columns_and_the_total(planned):
     }
     assert rows == {
         "C2": ("a term", None),
-        "C5": ("under 30 minutes", 0.5),
-        "C4": ("half a day", 4),
+        "C5": ("half a day", 4),
+        "C4": ("under 30 minutes", 0.5),
     }
     assert [c.value for c in plan[6]][:4] == [
         "Estimated work of the open actions (hours)",
@@ -275,8 +282,8 @@ def test_json_report_has_each_effort_and_the_total(planned):
     body = report_json(context)
     assert [(a["criterion"], a["effort"], a["effort_hours"]) for a in body["action_plan"]] == [
         ("C2", "a term", None),
-        ("C5", "under 30 minutes", 0.5),
-        ("C4", "half a day", 4),
+        ("C5", "half a day", 4),
+        ("C4", "under 30 minutes", 0.5),
     ]
     assert body["action_plan_effort"] == {"hours": 4.5, "estimated_actions": 2, "open_actions": 3}
 
@@ -304,4 +311,16 @@ def test_pdf_report_shows_the_effort_and_the_total(planned, tmp_path):
     assert (
         "Estimated work of the open actions: 4.5 h (2 of 3 actions have an estimate in hours)."
         in (shown)
+    )
+
+
+def test_an_estimate_on_the_top_level_is_refused():
+    doc = effort_doc(version="top-effort")
+    doc["scale"][3].update(effort="nothing to do", effort_hours=0)
+    with pytest.raises(RubricFileError) as refused:
+        import_doc(doc)
+    problems = [str(p) for p in refused.value.problems]
+    assert any("scale[3].effort: the top level needs no effort estimate" in p for p in problems)
+    assert any(
+        "scale[3].effort_hours: the top level needs no effort estimate" in p for p in problems
     )

@@ -219,6 +219,7 @@ def test_assessment_score_json(tmp_path, setup):
             "band": "Middle",
             "passed": False,
             "failed_critical": [],
+            "failed_domains": [],
         },
         "domains": [{"code": "D1", "score": 77.8}, {"code": "D2", "score": 8.3}],
         "criteria": [

@@ -30,6 +30,12 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def own_media_root(settings, tmp_path):
+    """A private media root of this test's own: a backup copies the whole folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def network(assessment, reviewer, other_institution):
     """A validated assessment with a reviewer's change, links and an evidence file."""

@@ -192,14 +192,83 @@ def test_lengths_must_match():
         trend(series=[Series("x", [1], "red")])
 
 
-def test_long_labels_are_truncated_with_full_text_in_a_title():
+def test_long_labels_wrap_and_only_very_long_ones_are_cut_with_a_title():
     long = "Design and delivery of fully online and blended programmes"
     root = parse(bars(categories=[long, "b", "c", "d"]))
-    (label,) = [t for t in texts(root) if t.startswith("Design")]
-    assert label == "Design and delivery of full…"  # 27 characters and the ellipsis
-    assert long in [t.text for t in find_all(root, "title")]
+    drawn = [t.text for t in layer(root, "bars-1-labels", "text")][:3]
+    assert drawn == ["Design and delivery of fully", "online and blended", "programmes"]
+    assert long not in [t.text for t in find_all(root, "title")]  # nothing was cut
     root = parse(bars(categories=[long, "b", "c", "d"], max_label_chars=10))
-    assert "Design an…" in texts(root)
+    drawn = [t.text for t in layer(root, "bars-1-labels", "text")][:3]
+    assert drawn == ["Design and", "delivery", "of fully…"]
+    assert long in [t.text for t in find_all(root, "title")]
+
+
+def test_rows_grow_with_the_lines_of_their_labels():
+    short = parse(bars(categories=["a", "b", "c", "d"]))
+    wrapped = parse(bars(categories=["Strategy and governance " * 2, "b", "c", "d"]))
+    assert float(wrapped.get("height")) > float(short.get("height"))
+    first, second = (float(t.get("y")) for t in layer(wrapped, "bars-1-labels", "text")[:2])
+    bar = layer(wrapped, "bars-1-bars", "rect")[0]
+    bar_mid = float(bar.get("y")) + float(bar.get("height")) / 2
+    assert first < bar_mid < second + 4  # the two lines sit around their bar
+
+
+def test_wrap_breaks_chinese_anywhere_and_latin_at_spaces():
+    from qa_tool.benchmarks.charts.text import wrap
+
+    assert wrap("Strategy and governance", 14, 3) == ["Strategy and", "governance"]
+    # Chinese has no spaces: a line ends where it is full, never before closing punctuation
+    assert wrap("SG 战略与治理，以及质量保障", 10, 3) == ["SG 战略与", "治理，以及", "质量保障"]
+    assert wrap("战略（含混合式）", 6, 3) == ["战略", "（含混", "合式）"]
+    assert wrap("战略与治理与质量保障与评估", 4, 2) == ["战略", "与…"]
+    assert wrap("https://example.org/long", 10, 3) == ["https://ex", "ample.org/", "long"]
+
+
+def test_wrapped_arabic_lines_are_each_in_display_order():
+    label = "AI التقييم والنزاهة (e-learning)"
+    root = parse(bars(categories=[label, "b", "c", "d"], max_label_chars=12, for_weasyprint=True))
+    lines = [t.text for t in layer(root, "bars-1-labels", "text")][:3]
+    assert lines[0] == "AI " + rtl_visual("التقييم")
+    assert lines[2] == "(e-learning)"  # Latin in brackets, read left to right
+    # each line reversed and normalised gives its logical words back
+    assert unicodedata.normalize("NFKC", lines[1][::-1]) == "والنزاهة"
+
+
+def rtl_visual(word: str) -> str:
+    from qa_tool.benchmarks.charts.rtl import visual_order
+
+    return visual_order(word, True)
+
+
+def test_typeset_sets_the_fonts_and_writes_numbers():
+    from decimal import Decimal
+
+    from qa_tool.benchmarks.charts import Typeset
+
+    def french(number: Decimal) -> str:
+        return str(number).replace(".", ",")
+
+    zh = Typeset(fonts=("Noto Sans CJK SC", "Noto Sans"), number=french)
+    root = parse(bars(values=[66.65, None, 72.25, 100], typeset=zh))
+    # bare commas: WeasyPrint does not strip spaces around quoted names
+    assert root.get("font-family") == "Noto Sans CJK SC,Noto Sans,sans-serif"
+    assert [t.text for t in layer(root, "bars-1-values", "text")] == [
+        "66,7",
+        "\u2014",
+        "72,3",
+        "100,0",
+    ]
+    marker_titles = [t.text for t in find_all(parse(trend(typeset=zh)), "title")]
+    assert any(t.endswith(": 60,0") for t in marker_titles)
+    with pytest.raises(ValueError):
+        bars(typeset=Typeset(fonts=('Evil", url(x)',)))
+
+
+def test_legend_labels_take_the_whole_row():
+    label = "Médiane des pairs : Tous les établissements du réseau"
+    root = parse(radar(series=[Series(label, [50, 50, 50, 50, 50], PEERS)]))
+    assert [t.text for t in layer(root, "radar-1-legend", "text")] == [label]
 
 
 def test_xml_invalid_characters_are_dropped():

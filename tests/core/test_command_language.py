@@ -13,7 +13,7 @@ def test_assessment_score_prints_its_table_in_french(assessment):
     out = StringIO()
     call_command("assessment_score", str(assessment.pk), "--lang", "fr", stdout=out)
     table = out.getvalue()
-    assert "Complétude" in table and "Domaine" in table and "Critère" in table
+    assert "Taux de remplissage" in table and "Domaine" in table and "Critère" in table
     assert "Completion" not in table
     assert translation.get_language() == "en"  # the command's language does not leak
 
@@ -25,7 +25,7 @@ def test_commands_default_to_the_site_language(assessment, settings):
     settings.LANGUAGE_CODE = "fr"
     out = StringIO()
     call_command("assessment_score", str(assessment.pk), stdout=out)
-    assert "Complétude" in out.getvalue()
+    assert "Taux de remplissage" in out.getvalue()
 
 
 def test_import_refusal_is_counted_in_the_chosen_language(db, tmp_path):

@@ -188,7 +188,7 @@ def test_perspectives_in_excel_and_pdf(officer, rubric_version, tmp_path):
     context = build_report_context(assessment=assessment, audience=Audience.of(officer))
     ws = load_workbook(BytesIO(render_xlsx(context)))["Perspectives"]
     assert ws.cell(row=1, column=3).value == "Students (3 raters)"
-    assert [ws.cell(row=r, column=3).value for r in (2, 3, 4)] == [100.0, 100.0, 100.0]
+    assert [ws.cell(row=r, column=3).value for r in (2, 3, 4)] == [1.0, 1.0, 1.0]
     if shutil.which("pdftotext"):
         path = tmp_path / "report.pdf"
         path.write_bytes(render_pdf(context))

@@ -29,6 +29,7 @@ from reports.workbook import (
     import_workbook,
     read_workbook,
 )
+from reports.workbook.identity import read_identity
 
 from ..factories import CycleFactory, UserFactory, import_doc, rubric_doc
 
@@ -69,6 +70,12 @@ def answer(assessment, code: str) -> Response | None:
 def exported(assessment, **kwargs) -> openpyxl.Workbook:
     kwargs.setdefault("language", "en")
     return load(export_workbook(assessment=assessment, **kwargs))
+
+
+def sheet_of(wb: openpyxl.Workbook, key: str):
+    """A sheet by the name the identity sheet records for it, as the upload finds it."""
+    facts = {row[0]: row[1] for row in wb["Identity"].iter_rows(max_col=2, values_only=True)}
+    return wb[facts[f"sheet_{key}"]]
 
 
 def problems_of(data: bytes, user, **kwargs) -> list[str]:
@@ -154,12 +161,12 @@ def test_level_list_lives_on_a_hidden_sheet_and_validation_points_at_it(assessme
     assert len(validations) == 2
     by_range = {str(v.sqref): v for v in validations}
     assert set(by_range) == {"E2:E3 E5:E6", "E4"}  # row ranges, never whole columns
-    assert by_range["E2:E3 E5:E6"].formula1 == "Levels!$A$1:$A$4"
-    assert by_range["E4"].formula1 == "Levels!$B$1:$B$5"  # C3 allows N/A
+    assert by_range["E2:E3 E5:E6"].formula1 == "'Levels'!$A$1:$A$4"
+    assert by_range["E4"].formula1 == "'Levels'!$B$1:$B$5"  # C3 allows N/A
     for validation in validations:
         assert validation.type == "list"
         assert not validation.showDropDown  # True would hide the arrow
-        assert validation.formula1.startswith("Levels!")
+        assert validation.formula1.startswith("'Levels'!")
         assert '"' not in validation.formula1  # not an inline list
 
 
@@ -417,7 +424,8 @@ def test_a_formula_in_an_empty_row_below_the_criteria_is_refused(assessment, off
 def _with_cached_results(data: bytes, results: dict[str, tuple[str, str]]) -> bytes:
     """Give formula cells of the Answers sheet a saved result, as Excel does: cell -> (type, value)."""
     members = members_of(data)
-    xml = members["xl/worksheets/sheet1.xml"].decode()
+    # The Instructions sheet comes first: Answers is the second sheet part.
+    xml = members["xl/worksheets/sheet2.xml"].decode()
     for ref, (kind, value) in results.items():
         xml, count = re.subn(
             rf'(<c r="{ref}"[^>]*?)(?: t="[a-z]+")?([^>]*)><f>(.*?)</f><v\s*/>',
@@ -425,7 +433,7 @@ def _with_cached_results(data: bytes, results: dict[str, tuple[str, str]]) -> by
             xml,
         )
         assert count == 1, ref
-    members["xl/worksheets/sheet1.xml"] = xml.encode()
+    members["xl/worksheets/sheet2.xml"] = xml.encode()
     return zip_of(members)
 
 
@@ -646,13 +654,15 @@ def test_a_colleagues_new_answer_to_an_unanswered_criterion_is_a_conflict(
 
 def test_arabic_workbook(assessment, officer):
     wb = exported(assessment, language="ar")
-    ws = wb["Answers"]
+    ws = sheet_of(wb, "answers")
     headers = [c.value for c in ws[1]]
     assert {"المجال", "المعيار", "المستوى", "التبرير"} <= set(headers)
     assert ws.sheet_view.rightToLeft
     assert ws["C2"].value == "Criterion one (ar)"
     assert ws["E2"].value == "Level 3 (ar)" and ws["E3"].value == "Level 2 (ar)"
-    assert [c.value for c in wb["Levels"]["A"]][:4] == [f"Level {v} (ar)" for v in range(4)]
+    assert [c.value for c in sheet_of(wb, "levels")["A"]][:4] == [
+        f"Level {v} (ar)" for v in range(4)
+    ]
 
     ws["E6"] = "Level 2 (ar)"
     ws["E5"] = "Level 0 (ar)"
@@ -662,7 +672,7 @@ def test_arabic_workbook(assessment, officer):
 
 def test_labels_of_another_language_and_canonical_values_map_back(assessment, officer):
     wb = exported(assessment, language="ar")
-    ws = wb["Answers"]
+    ws = sheet_of(wb, "answers")
     ws["E6"] = "Level 1 (fr)"
     ws["E5"] = "3"
     assert import_workbook(data=save(wb), user=officer) == 2
@@ -671,9 +681,9 @@ def test_labels_of_another_language_and_canonical_values_map_back(assessment, of
 
 def test_french_workbook_levels(assessment, officer):
     wb = exported(assessment, language="fr")
-    assert wb["Answers"]["E2"].value == "Level 3 (fr)"
-    assert wb["Answers"]["E1"].value == "Niveau"
-    wb["Answers"]["E6"] = "Level 2 (fr)"
+    assert sheet_of(wb, "answers")["E2"].value == "Level 3 (fr)"
+    assert sheet_of(wb, "answers")["E1"].value == "Niveau"
+    sheet_of(wb, "answers")["E6"] = "Level 2 (fr)"
     assert import_workbook(data=save(wb), user=officer) == 1
 
 
@@ -727,7 +737,10 @@ def test_export_command_blank_and_language(assessment, tmp_path):
         "ar",
         stdout=io.StringIO(),
     )
-    ws = load(path.read_bytes())["Answers"]
+    wb = load(path.read_bytes())
+    # Sheet names are in the workbook's language; the identity records them for reading.
+    assert read_identity(wb).sheet("answers") == "الإجابات"
+    ws = wb["الإجابات"]
     assert ws["E1"].value == "المستوى" and ws["E2"].value is None
     with pytest.raises(CommandError, match="no assessment 999"):
         call_command("export_workbook", "999", "-o", str(path))
@@ -802,10 +815,12 @@ def test_download_blank_and_in_the_interface_language(client, assessment, dean):
     response = client.get(download_url(assessment, blank=True), HTTP_ACCEPT_LANGUAGE="ar")
     assert response.status_code == 200
     assert "blank" in response["Content-Disposition"]
-    ws = load(response.content)["Answers"]
-    assert ws["E2"].value is None
+    wb = load(response.content)
+    ws = wb[read_identity(wb).sheet("answers")]
+    assert ws.title == "الإجابات" and ws["E2"].value is None
     client.cookies["django_language"] = "ar"
-    ws = load(client.get(download_url(assessment)).content)["Answers"]
+    wb = load(client.get(download_url(assessment)).content)
+    ws = wb[read_identity(wb).sheet("answers")]
     assert ws["E1"].value == "المستوى" and ws["E2"].value == "Level 3 (ar)"
 
 

@@ -44,7 +44,9 @@ def test_worked_example_to_dict():
         "band": "Middle",
         "passed": True,
         "failed_critical": [],
+        "failed_domains": [],
     }
+    assert "profile" not in body
     assert body["domains"] == [{"code": "D1", "score": 77.8}, {"code": "D2", "score": 33.3}]
     assert body["criteria"][2] == {"code": "C3", "value": None, "na": True, "score": None}
     assert body["criteria"][4] == {"code": "C5", "value": None, "na": False, "score": None}
@@ -202,6 +204,7 @@ def specs(draw):
         scale=scale,
         domains=domains,
         aggregate=draw(st.sampled_from([scoring.AGGREGATE_DOMAINS, scoring.AGGREGATE_CRITERIA])),
+        normalise=draw(st.sampled_from([scoring.NORMALISE_MAX, scoring.NORMALISE_RANGE])),
     )
 
 
@@ -294,3 +297,29 @@ def test_scaling_all_weights_changes_nothing(case, factor):
     assert after.score == before.score
     assert [d.score for d in after.domains] == [d.score for d in before.domains]
     assert after.band == before.band and after.passed == before.passed
+
+
+@given(specs_with_answers())
+def test_closed_form_gains_equal_scoring_twice(case):
+    """Every rated criterion's gain in one pass equals raising it alone and scoring again."""
+    spec, answers = case
+    gains = scoring.rated_gains(spec, answers)
+    before = scoring.score(spec, answers).score
+    rated = {code for code, answer in answers.items() if answer.value is not None}
+    assert set(gains) == rated
+    for code in rated:
+        after = scoring.score(spec, {**answers, code: Answer(value=spec.max_value)}).score
+        assert gains[code] == after - before
+        assert scoring.gain(spec, answers, code) == gains[code]
+
+
+def test_closed_form_gain_worked_example():
+    # SPEC: D1 (weight 2) holds C1 (w1) = 3, C2 (w2) = 2 and C3 = N/A on a 0..3 scale;
+    # D2 (weight 1) holds C4 (w1) = 1 and C5 (w3) unanswered. Rated weights: D1 3, D2 1;
+    # scored domains weigh 2 + 1 = 3.
+    # C2 to 3: 100 * 2 * 2 * (1 - 2/3) / (3 * 3) = 400/27, 14.8 points.
+    # C4 to 3: 100 * 1 * 1 * (1 - 1/3) / (1 * 3) = 200/9, 22.2 points. C1 is at the top.
+    gains = scoring.rated_gains(SPEC, {k: Answer.of(v) for k, v in ANSWERS.items()})
+    assert gains == {"C1": 0, "C2": F(400, 27), "C4": F(200, 9)}
+    # C5 is unanswered: raising it adds it to the rated set, so it is scored both ways.
+    assert "C5" not in gains and scoring.gain(SPEC, ANSWERS, "C5") is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from ..factories import import_doc, rubric_doc
+from ..factories import acode_doc, import_doc, rubric_doc
 
 
 def page_of(client, version, language="en"):
@@ -78,3 +78,24 @@ def test_linked_from_the_wizard_and_the_results(client, officer, assessment):
 def test_signed_out_readers_are_sent_to_log_in(client, rubric_version):
     url = reverse("rubrics:scoring", args=[rubric_version.rubric.slug, rubric_version.version])
     assert client.get(url).status_code == 302
+
+
+def test_range_gates_and_profiles_are_explained(client, officer):
+    client.force_login(officer)
+    page = page_of(client, import_doc(acode_doc()))
+    # Levels 1..5 read as a range: 0, 25, 50, 75 and 100 % of the criterion's score.
+    scale = page[page.index("scoring-scale") : page.index("</table>")]
+    assert [s.split("<")[0] for s in scale.split('<td class="num">')[2::2]] == [
+        "0.0 %",
+        "25.0 %",
+        "50.0 %",
+        "75.0 %",
+        "100.0 %",
+    ]
+    assert "so the lowest level counts as 0" in page
+    gated = rubric_doc(slug="gated-rubric")
+    gated["domains"][1]["min_score"] = 50
+    page = page_of(client, import_doc(gated))
+    assert "each of these domains at or above its minimum" in page and "D2</bdi> 50 %" in page
+    page = page_of(client, import_doc(acode_doc(slug="acode-profile", overall="none")))
+    assert "This rubric gives no score, band or pass" in page

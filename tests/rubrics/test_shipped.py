@@ -158,7 +158,7 @@ def test_course_worked_examples(shipped_versions):
 
 def test_course_rubric_never_puts_a_failed_course_in_a_passing_band(shipped_versions):
     version = shipped_versions["obtl-course-review"]
-    assert version.version == "1.1"
+    assert version.version == "1.2"
     assert [b.get("requires_pass", False) for b in version.bands] == [False, True, True]
     all_met = {c.code: 1 for c in version.criteria.all()}
     # MR1 (critical, 3 points) not met: 39 / 42 = 92.9 %, "Meets the standard" by points alone.
@@ -171,9 +171,10 @@ def test_course_rubric_never_puts_a_failed_course_in_a_passing_band(shipped_vers
 
 
 def test_course_rubric_1_0_stays_as_imported(db):
-    """1.0 had no requires_pass; a database holding it keeps it, and 1.1 arrives beside it."""
+    """1.0 had no requires_pass; a database holding it keeps it, and the current version
+    arrives beside it."""
     name, content = shipped("obtl-course-review")
-    old = content.replace(b'version: "1.1"', b'version: "1.0"').replace(
+    old = content.replace(b'version: "1.2"', b'version: "1.0"').replace(
         b"    requires_pass: true\n", b""
     )
     (first,) = rubric_import(files=[(name, old)])
@@ -185,13 +186,13 @@ def test_course_rubric_1_0_stays_as_imported(db):
         subject=subject_for(first.rubric_version, institution),
     )
     (second,) = rubric_import(files=[(name, content)])
-    assert (second.version, second.action) == ("1.1", "created")
+    assert (second.version, second.action) == ("1.2", "created")
     first.rubric_version.refresh_from_db()
     assert not any(b.get("requires_pass") for b in first.rubric_version.bands)
 
 
 def test_rubric_page_says_which_bands_require_a_pass(client, officer, shipped_versions):
     client.force_login(officer)
-    response = client.get("/rubrics/obtl-course-review/1.1/")
+    response = client.get("/rubrics/obtl-course-review/1.2/")
     assert response.status_code == 200
     assert response.content.decode().count("only if the assessment passes") == 2

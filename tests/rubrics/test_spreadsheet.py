@@ -52,7 +52,7 @@ def every_option() -> dict:
         "aggregate": "criteria",
         "consensus": "median",
         "normalise": "range",
-        "overall": "none",
+        # overall: none is carried by its own test: it refuses bands, pass and gates.
         "plan_target": "top",
         "scale": [
             {
@@ -151,7 +151,7 @@ def test_shipped_rubrics_come_back_identical(name):
 def test_every_optional_key_comes_back_identical():
     doc = normalised(every_option())
     # The keys that only a non-default value writes are all there to be carried.
-    for key in ("level", "consensus", "normalise", "overall", "plan_target", "pass"):
+    for key in ("level", "consensus", "normalise", "plan_target", "pass"):
         assert key in doc
     assert doc["domains"][0]["min_points"] == 1 and doc["domains"][1]["min_score"] == 40
     assert doc["domains"][0]["criteria"][0]["evidence_required"] is True
@@ -160,6 +160,17 @@ def test_every_optional_key_comes_back_identical():
     back = read_rubric_workbook(data, "r.xlsx")
     assert back == doc
     assert content_hash(back) == content_hash(doc)
+
+
+def test_a_profile_rubric_comes_back_identical():
+    profile = every_option()
+    for key in ("bands", "pass"):
+        del profile[key]
+    del profile["domains"][0]["min_points"], profile["domains"][1]["min_score"]
+    doc = normalised({**profile, "overall": "none"})
+    assert doc["overall"] == "none"
+    back = read_rubric_workbook(rubric_workbook(doc, language="en"), "r.xlsx")
+    assert back == doc and content_hash(back) == content_hash(doc)
 
 
 def test_formula_like_texts_are_written_as_text():
@@ -180,14 +191,14 @@ def test_export_then_import_commands_leave_the_version_unchanged(tmp_path):
     target = tmp_path / "course.xlsx"
     out = StringIO()
     call_command(
-        "export_rubric", "obtl-course-review", "--version", "1.1", "-o", str(target), stdout=out
+        "export_rubric", "obtl-course-review", "--version", "1.2", "-o", str(target), stdout=out
     )
     assert "written to" in out.getvalue()
     wb = open_book(target.read_bytes())
     assert wb.sheetnames == SHEETS
     out = StringIO()
     call_command("import_rubric", str(target), stdout=out)
-    assert "course.xlsx: obtl-course-review 1.1 unchanged" in out.getvalue()
+    assert "course.xlsx: obtl-course-review 1.2 unchanged" in out.getvalue()
     assert RubricVersion.objects.get().content_hash == version.content_hash
 
 

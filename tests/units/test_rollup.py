@@ -14,6 +14,7 @@ from qa_tool.benchmarks.models import ScoreSummary
 from qa_tool.benchmarks.rollup import CriterionLevel, UnitResult, rollup
 from qa_tool.benchmarks.rollup_selectors import institution_rollup, rollup_json
 from qa_tool.core.numbers import display
+from rubrics.scoring import NORMALISE_RANGE, OVERALL_NONE, RubricSpec
 
 from ..factories import InstitutionFactory, UnitFactory, import_doc, rubric_doc
 from .conftest import ALL_TOP, review
@@ -129,7 +130,8 @@ def test_the_rollup_reads_stored_figures_not_rescoring(institution, reviewed, cy
 
 
 def test_pure_rollup_hand_computed():
-    top = Fraction(3)
+    # A 0..3 scale read with normalise: max (mean level 2 of 3 = 66.7 %).
+    spec = RubricSpec(scale=tuple(Fraction(v) for v in range(4)), domains=())
     results = [
         UnitResult("U1", ("P",), Fraction(80), True, (CriterionLevel("K", Fraction(3), True),)),
         UnitResult(
@@ -137,7 +139,7 @@ def test_pure_rollup_hand_computed():
         ),
         UnitResult("U3", (None,), Fraction(65), True, (CriterionLevel("K", None),)),
     ]
-    figures = rollup(results, codes=["K"], top=top, has_pass_rule=True, critical=frozenset({"K"}))
+    figures = rollup(results, codes=["K"], spec=spec, has_pass_rule=True, critical=frozenset({"K"}))
     assert (figures.units, figures.passed, figures.pass_rate) == (3, 2, Fraction(200, 3))
     assert display(figures.pass_rate) == display(Fraction(667, 10))
     assert (figures.score.mean, figures.score.median) == (Fraction(65), Fraction(65))
@@ -149,23 +151,40 @@ def test_pure_rollup_hand_computed():
         ("Q", 1, 0),
         (None, 1, 1),
     ]
-    no_rule = rollup(results, codes=["K"], top=top, has_pass_rule=False, critical=frozenset({"K"}))
+    no_rule = rollup(
+        results, codes=["K"], spec=spec, has_pass_rule=False, critical=frozenset({"K"})
+    )
     assert no_rule.pass_rate is None and no_rule.criteria[0].below_critical_rate is None
-    empty = rollup([], codes=["K"], top=top, has_pass_rule=True)
+    empty = rollup([], codes=["K"], spec=spec, has_pass_rule=True)
     assert (empty.units, empty.pass_rate, empty.score.mean, empty.weakest) == (0, None, None, ())
 
 
+def test_mean_level_follows_the_rubrics_normalise_rule_and_profiles_have_none():
+    spec = RubricSpec(
+        scale=tuple(Fraction(v) for v in range(1, 6)), domains=(), normalise=NORMALISE_RANGE
+    )
+    results = [
+        UnitResult("U1", (None,), None, None, (CriterionLevel("K", Fraction(3)),)),
+        UnitResult("U2", (None,), None, None, (CriterionLevel("K", Fraction(5)),)),
+    ]
+    # Mean level 4 on 1..5 read as a range: (4 - 1) / (5 - 1) = 75 % (not 4 / 5 = 80 %).
+    (k,) = rollup(results, codes=["K"], spec=spec, has_pass_rule=False).criteria
+    assert k.mean_level == 75
+    profile = RubricSpec(scale=spec.scale, domains=(), overall=OVERALL_NONE)
+    figures = rollup(results, codes=["K"], spec=profile, has_pass_rule=False)
+    assert figures.criteria[0].mean_level is None and figures.weakest == ()
+    assert figures.score.n == 0
+
+
 def test_half_away_from_zero():
+    spec = RubricSpec(scale=(Fraction(0), Fraction(1)), domains=())
     results = [UnitResult(f"U{i}", (None,), Fraction(1), i < 1, ()) for i in range(8)]
     # 1 of 8 = 12.5 % exactly; 1 of 16 = 6.25 -> 6.3 (half away from zero, not to even).
-    assert display(
-        rollup(results, codes=[], top=Fraction(1), has_pass_rule=True).pass_rate
-    ) == display(Fraction(125, 10))
-    results = [UnitResult(f"U{i}", (None,), Fraction(1), i < 1, ()) for i in range(16)]
-    assert (
-        str(display(rollup(results, codes=[], top=Fraction(1), has_pass_rule=True).pass_rate))
-        == "6.3"
+    assert display(rollup(results, codes=[], spec=spec, has_pass_rule=True).pass_rate) == display(
+        Fraction(125, 10)
     )
+    results = [UnitResult(f"U{i}", (None,), Fraction(1), i < 1, ()) for i in range(16)]
+    assert str(display(rollup(results, codes=[], spec=spec, has_pass_rule=True).pass_rate)) == "6.3"
 
 
 def test_pass_rate_is_null_without_a_pass_rule(institution, units, cycle):

@@ -20,6 +20,7 @@ from .answers import (
     submission_problems,
 )
 from .campaigns import campaign_create, campaign_units
+from .carry import CarryOutcome, assessment_carry_over, carry_over_source
 from .cycles import cycle_open
 from .errors import AnswerConflict, AssessmentError, Conflict
 from .evidence import evidence_add, evidence_remove
@@ -30,8 +31,10 @@ __all__ = [
     "AnswerConflict",
     "AnswerInput",
     "AssessmentError",
+    "CarryOutcome",
     "Conflict",
     "ReviewInput",
+    "assessment_carry_over",
     "assessment_return",
     "assessment_save_answers",
     "assessment_save_review",
@@ -40,6 +43,7 @@ __all__ = [
     "assessment_validate",
     "campaign_create",
     "campaign_units",
+    "carry_over_source",
     "check_answers",
     "cycle_open",
     "evidence_add",

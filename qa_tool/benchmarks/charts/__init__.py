@@ -15,7 +15,8 @@ to what every renderer draws the same way:
   heading. They are what screen readers announce;
 * every piece of text is XML-escaped. Labels are rubric or user content in any
   script; text is never measured, only estimated from its character count (wide CJK
-  characters count double) and truncated with "…" to ``max_label_chars``. A label
+  characters count double), wrapped onto up to three lines (at spaces, anywhere
+  between Chinese characters) and only then cut with "…". A label
   whose first strong character is right-to-left (Arabic, Hebrew) is wrapped in
   RIGHT-TO-LEFT MARKs (U+200F) so that an ellipsis or punctuation at either end is
   placed as an Arabic reader expects;
@@ -31,7 +32,9 @@ to what every renderer draws the same way:
   side even inside a ``dir="rtl"`` page; right-to-left charts (``rtl=True``) are laid
   out mirrored explicitly;
 * coordinates have at most one decimal; values shown as text have exactly one decimal,
-  rounded half up, like ``rubrics.scoring.display``.
+  rounded half away from zero by ``qa_tool.core.numbers.display``, written by the
+  caller's ``Typeset.number`` (a report passes its locale's format: 66,7 in French);
+  ``Typeset.fonts`` names the font families, the report language's first.
 
 Values are percentages from 0 to 100, or ``None`` for "no score". Values outside 0..100
 are drawn clamped to the scale (the text shows the real value).
@@ -47,7 +50,7 @@ from __future__ import annotations
 from .bar import bar_chart
 from .radar import radar_chart
 from .series import Series
-from .style import FONT_FAMILY, INSTITUTION, IQR_BAND, PALETTE, PEERS
+from .style import FONT_FAMILY, INSTITUTION, IQR_BAND, PALETTE, PEERS, Typeset
 from .svg import ALLOWED_ELEMENTS
 from .trend import trend_chart
 
@@ -59,6 +62,7 @@ __all__ = [
     "PALETTE",
     "PEERS",
     "Series",
+    "Typeset",
     "bar_chart",
     "radar_chart",
     "trend_chart",

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from .legend import Key, legend
-from .parts import category_label, grid_line, scale_number
+from .parts import LINE_HEIGHT, grid_line, label_lines, scale_number, wrapped_label
 from .style import (
     DEFAULT_MAX_LABEL_CHARS,
     FONT_SIZE,
@@ -17,10 +17,12 @@ from .style import (
     NO_SCORE,
     PAD,
     PEERS,
+    PLAIN,
     SMALL_FONT_SIZE,
+    Typeset,
 )
 from .svg import attributes, check_colour, check_common, document, el, group, text
-from .text import clean, fit, px, units
+from .text import fit, px, units
 from .values import Number, check_lengths, clamp, show, value
 
 _ROW_HEIGHT = 26
@@ -34,7 +36,8 @@ _AXIS_ROOM = 17  # under the rows, for the scale numbers
 class _Layout:
     width: int
     rtl: bool
-    label_units: int
+    labels: list[list[str]]  # each category label, wrapped
+    row_height: float
     x0: float  # where 0 is, before mirroring
     x1: float  # where 100 is
     top: float
@@ -51,7 +54,7 @@ class _Layout:
         return self.x0 + (self.x1 - self.x0) * clamp(v) / 100
 
     def mid(self, row: int) -> float:
-        return self.top + row * _ROW_HEIGHT + _ROW_HEIGHT / 2
+        return self.top + row * self.row_height + self.row_height / 2
 
     def rect(self, left: float, right: float, y: float, h: float, **attrs: object) -> str:
         # rounded before subtracting, so that bars sharing an edge still share it
@@ -61,17 +64,18 @@ class _Layout:
 
 def _layout(categories: list[str], width: int, rtl: bool, max_label_chars: int) -> _Layout:
     value_room = px(5, SMALL_FONT_SIZE) + 9  # "100.0" after a full bar (or a median at 100)
-    label_units = min(
-        max_label_chars,
-        max((units(clean(c)) for c in categories), default=0),
-        fit(width * 0.4),
-    )
-    x0 = PAD + px(label_units) + 10
+    line_units = min(max_label_chars, fit(width * 0.4))
+    labels = [label_lines(c, line_units) for c in categories]
+    widest = max((units(line) for lines in labels for line in lines), default=0)
+    x0 = PAD + px(widest) + 10
     x1 = width - PAD - value_room
     if x1 - x0 < 60:
         raise ValueError(f"width {width} is too small for the labels")
-    rows_bottom = PAD + len(categories) * _ROW_HEIGHT
-    return _Layout(width, rtl, label_units, x0, x1, PAD, rows_bottom)
+    # every row as high as the label with the most lines, so that the bars stay evenly spaced
+    lines_max = max((len(lines) for lines in labels), default=1)
+    row_height = max(_ROW_HEIGHT, lines_max * LINE_HEIGHT + 6)
+    rows_bottom = PAD + len(categories) * row_height
+    return _Layout(width, rtl, labels, row_height, x0, x1, PAD, rows_bottom)
 
 
 def _grid(layout: _Layout) -> list[str]:
@@ -84,11 +88,16 @@ def _grid(layout: _Layout) -> list[str]:
 
 
 def _value_text(
-    layout: _Layout, mid: float, raw: Number, number: float, median: float | None
+    layout: _Layout,
+    mid: float,
+    raw: Number,
+    number: float,
+    median: float | None,
+    typeset: Typeset,
 ) -> str:
     """The value written after the end of its bar (the value as given, not the clamped one)."""
     end = layout.scale(number)
-    shown = show(raw)
+    shown = show(raw, typeset.number)
     text_start = end + 4
     if median is not None:  # step over a median tick that the text would cross
         tick = layout.scale(median)
@@ -137,6 +146,7 @@ def _layers(
     bands: list[tuple[float, float] | None],
     mids: list[float | None],
     colour: str,
+    typeset: Typeset,
 ) -> dict[str, list[str]]:
     """The data layers, back to front: peer ranges, bars, medians, value texts."""
     layers: dict[str, list[str]] = {"ranges": [], "bars": [], "medians": [], "values": []}
@@ -155,23 +165,24 @@ def _layers(
             end = layout.scale(number)
             bar = layout.rect(layout.x0, end, mid - _BAR_HEIGHT / 2, _BAR_HEIGHT, fill=colour)
             layers["bars"].append(bar)
-            layers["values"].append(_value_text(layout, mid, raw, number, median))
+            layers["values"].append(_value_text(layout, mid, raw, number, median, typeset))
         if median is not None:
             layers["medians"].append(_median_tick(layout, mid, median))
     return layers
 
 
 def _labels(layout: _Layout, categories: list[str], visual: bool) -> list[str]:
+    """Each label beside its row, its lines centred on the bar."""
     return [
-        category_label(
+        wrapped_label(
             layout.fx(PAD),
-            layout.mid(i) + FONT_SIZE * 0.35,
+            layout.mid(i) + FONT_SIZE * 0.35 - (len(lines) - 1) * LINE_HEIGHT / 2,
             category,
-            layout.label_units,
+            lines,
             visual,
             text_anchor=layout.start_anchor(),
         )
-        for i, category in enumerate(categories)
+        for i, (category, lines) in enumerate(zip(categories, layout.labels, strict=True))
     ]
 
 
@@ -220,10 +231,12 @@ def bar_chart(
     colour: str = INSTITUTION,
     max_label_chars: int = DEFAULT_MAX_LABEL_CHARS,
     for_weasyprint: bool = False,
+    typeset: Typeset = PLAIN,
 ) -> str:
     """Horizontal bars, one row per category, on a 0..100 scale.
 
-    Each row shows the category label, then a bar from 0 to the value with the value
+    Each row shows the category label (wrapped onto up to three lines of
+    ``max_label_chars``, then cut with "…"), then a bar from 0 to the value with the value
     written at its end; a ``None`` value shows an em dash "—" and no bar. Behind the
     bar an optional grey band spans the peers' interquartile range (``ranges[i] =
     (p25, p75)``) and a thin orange tick marks the peers' median (``medians[i]``).
@@ -242,7 +255,7 @@ def bar_chart(
     mids = [value(m) for m in (medians or [None] * n)]
     layout = _layout(categories, width, rtl, max_label_chars)
     layers = {"grid": _grid(layout), "labels": _labels(layout, categories, for_weasyprint)}
-    layers |= _layers(layout, values, nums, bands, mids, colour)
+    layers |= _layers(layout, values, nums, bands, mids, colour, typeset)
     keys = _keys(value_label, range_label, median_label, colour, ranges, medians)
     axis_bottom = layout.rows_bottom + _AXIS_ROOM
     legend_markup, legend_height = legend(
@@ -250,7 +263,6 @@ def bar_chart(
         width=width,
         top=axis_bottom + 8,
         rtl=rtl,
-        max_units=max_label_chars,
         id_prefix=id_prefix,
         visual=for_weasyprint,
     )
@@ -263,4 +275,5 @@ def bar_chart(
         description=description,
         id_prefix=id_prefix,
         body=body + legend_markup,
+        fonts=typeset.fonts,
     )

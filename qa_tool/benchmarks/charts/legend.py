@@ -21,11 +21,24 @@ _ENTRY_GAP = 16
 class Key:
     label: str
     colour: str
-    # the swatch mimics the mark in the chart: a filled area, a dashed line, a tick
-    kind: Literal["fill", "dashed", "tick"] = "fill"
+    # the swatch mimics the mark in the chart: a filled area, a dashed line, a tick, a
+    # hollow point
+    kind: Literal["fill", "dashed", "tick", "hollow"] = "fill"
 
 
 def _swatch(x: float, y: float, key: Key) -> str:
+    if key.kind == "hollow":
+        return el(
+            "circle",
+            {
+                "cx": x + 6,
+                "cy": y + 6,
+                "r": 4,
+                "fill": "#ffffff",
+                "stroke": key.colour,
+                "stroke-width": 2,
+            },
+        )
     if key.kind == "tick":
         return el("rect", {"x": x + 4.5, "y": y - 1, "width": 3, "height": 14, "fill": key.colour})
     if key.kind == "dashed":
@@ -51,15 +64,16 @@ def legend(
     width: float,
     top: float,
     rtl: bool,
-    max_units: int,
     id_prefix: str,
     visual: bool,
 ) -> tuple[str, float]:
-    """The legend's markup and height (``""`` and 0 without keys)."""
+    """The legend's markup and height (``""`` and 0 without keys). A label may take the
+    whole width of a row (a peer group's name is long in French); only a label longer
+    than that is cut."""
     if not keys:
         return "", 0.0
     usable = width - 2 * PAD
-    max_units = min(max_units, fit(usable - _SWATCH - _SWATCH_GAP))
+    max_units = fit(usable - _SWATCH - _SWATCH_GAP)
     parts: list[str] = []
     x, y = 0.0, top
     for key in keys:

@@ -7,15 +7,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .legend import legend
-from .parts import grid_line, scale_number
-from .rtl import for_text, is_rtl
+from .parts import LINE_HEIGHT, grid_line, label_lines, scale_number, wrapped_label
 from .series import Series, Values, check_series, marker, series_keys, stroke
-from .style import AXIS, DEFAULT_MAX_LABEL_CHARS, FONT_SIZE, GRID, GRID_LEVELS, PAD
-from .svg import check_common, document, el, group, num, text, title_el
-from .text import clean, fit, px, truncate, units, wrap
+from .style import (
+    AXIS,
+    DEFAULT_MAX_LABEL_CHARS,
+    FONT_SIZE,
+    GRID,
+    GRID_LEVELS,
+    PAD,
+    PLAIN,
+    Typeset,
+)
+from .svg import check_common, document, el, group, num
+from .text import fit, px, units
 from .values import clamp
 
-_LINE_HEIGHT = FONT_SIZE + 2
+_LINE_HEIGHT = LINE_HEIGHT
 _GAP = 8  # between the outer ring and the labels
 
 
@@ -26,7 +34,7 @@ class _Layout:
     cx: float
     cy: float
     radius: float
-    vertical_room: float  # above and below the outer ring, for two lines of labels
+    vertical_room: float  # above and below the outer ring, for the lines of labels
     labels: list[list[str]]  # each axis label, truncated and wrapped
 
     def angle(self, i: int) -> float:
@@ -48,10 +56,10 @@ class _Layout:
 
 def _layout(axes: list[str], size: int, rtl: bool, max_label_chars: int) -> _Layout:
     min_radius = size * 0.24
-    # Two lines of at most half the allowed characters each, and no wider than what
-    # leaves the smallest acceptable radius.
+    # Lines of at most half the allowed characters each, and no wider than what leaves
+    # the smallest acceptable radius.
     line_units = min(math.ceil(max_label_chars / 2), fit(size / 2 - min_radius - _GAP - PAD))
-    labels = [wrap(truncate(axis, max_label_chars), line_units, 2) for axis in axes]
+    labels = [label_lines(axis, line_units) for axis in axes]
     widest = max(px(units(line)) for lines in labels for line in lines)
     lines_max = max(len(lines) for lines in labels)
     radius = max(min_radius, min(size / 2 - PAD - _GAP - widest, size * 0.4))
@@ -106,25 +114,19 @@ def _axis_label(layout: _Layout, i: int, axis: str, visual: bool) -> str:
         first = y + FONT_SIZE * 0.8 + 1
     else:
         first = y + FONT_SIZE * 0.35 - (len(lines) - 1) * _LINE_HEIGHT / 2
-    rtl_text = is_rtl(axis)
-    texts = "".join(
-        text(x, first + k * _LINE_HEIGHT, for_text(line, rtl_text, visual), text_anchor=anchor)
-        for k, line in enumerate(lines)
-    )
-    # wrapping only moves spaces; anything else missing means the label was cut
-    if "".join(lines).replace(" ", "") != clean(axis).replace(" ", ""):
-        texts = title_el(clean(axis)) + texts
-    return el("g", {}, texts)
+    return wrapped_label(x, first, axis, lines, visual, text_anchor=anchor)
 
 
-def _series(layout: _Layout, index: int, s: Series, vals: Values, axes: list[str]) -> list[str]:
+def _series(
+    layout: _Layout, index: int, s: Series, vals: Values, axes: list[str], typeset: Typeset
+) -> list[str]:
     shape = stroke(s)
     # the first series (the institution) is the one to see; the others stay faint
     shape.update({"fill": s.colour, "fill-opacity": 0.12 if index == 0 else 0.06})
     parts = [el("polygon", {"points": layout.points(vals), **shape})]
     for i, v in enumerate(vals):
         if v is not None:  # no marker tells "no score" from a score of 0
-            parts.append(marker(*layout.point(i, v), s, axes[i], v))
+            parts.append(marker(*layout.point(i, v), s, axes[i], v, typeset))
     return parts
 
 
@@ -139,6 +141,7 @@ def radar_chart(
     rtl: bool = False,
     max_label_chars: int = DEFAULT_MAX_LABEL_CHARS,
     for_weasyprint: bool = False,
+    typeset: Typeset = PLAIN,
 ) -> str:
     """A spider chart: one spoke per axis (0 at the centre, 100 on the outer ring).
 
@@ -158,7 +161,7 @@ def radar_chart(
     layout = _layout(axes, size, rtl, max_label_chars)
     labels = [_axis_label(layout, i, axis, for_weasyprint) for i, axis in enumerate(axes)]
     drawn = [
-        group(f"{id_prefix}-series-{index}", _series(layout, index, s, vals, axes))
+        group(f"{id_prefix}-series-{index}", _series(layout, index, s, vals, axes, typeset))
         for index, (s, vals) in enumerate(zip(series, values, strict=True))
     ]
     plot_bottom = layout.cy + layout.radius + layout.vertical_room
@@ -168,7 +171,6 @@ def radar_chart(
         width=size,
         top=plot_bottom + 4,
         rtl=rtl,
-        max_units=max_label_chars,
         id_prefix=id_prefix,
         visual=for_weasyprint,
     )
@@ -186,4 +188,5 @@ def radar_chart(
         description=description,
         id_prefix=id_prefix,
         body=body,
+        fonts=typeset.fonts,
     )

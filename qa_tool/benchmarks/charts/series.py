@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .legend import Key
+from .style import PLAIN, Typeset
 from .svg import check_colour, el, title_el
 from .text import clean
 from .values import show, value
@@ -57,11 +58,29 @@ def stroke(s: Series) -> dict[str, object]:
     }
 
 
-def marker(x: float, y: float, s: Series, where: str, number: float) -> str:
+def marker(
+    x: float,
+    y: float,
+    s: Series,
+    where: str,
+    number: float,
+    typeset: Typeset = PLAIN,
+    *,
+    hollow: str = "",
+) -> str:
     """A point of ``s``; its tooltip names the series, the axis or cycle, and the value,
-    so that hovering tells exactly what a marker is without the legend."""
+    so that hovering tells exactly what a marker is without the legend. A ``hollow``
+    point (white inside, its note added to the tooltip) is one to read with care, such
+    as a score no reviewer has validated."""
+    tooltip = f"{s.label} · {clean(where)}: {show(number, typeset.number)}"
+    if hollow:
+        return el(
+            "circle",
+            {"cx": x, "cy": y, "r": 4, "fill": "#ffffff", "stroke": s.colour, "stroke-width": 2},
+            title_el(f"{tooltip} ({clean(hollow)})"),
+        )
     return el(
         "circle",
         {"cx": x, "cy": y, "r": 3.5, "fill": s.colour, "stroke": "#ffffff", "stroke-width": 1},
-        title_el(f"{s.label} · {clean(where)}: {show(number)}"),
+        title_el(tooltip),
     )

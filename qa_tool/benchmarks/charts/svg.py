@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from .style import FONT_FAMILY, FONT_SIZE, TEXT
+from .style import DEFAULT_FONTS, FONT_SIZE, TEXT, font_family
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # What HTML pages and WeasyPrint draw alike; anything else (styles, filters, markers,
@@ -73,7 +74,14 @@ def polyline_points(points: list[tuple[float, float]]) -> str:
 
 
 def document(
-    *, width: float, height: float, title: str, description: str, id_prefix: str, body: str
+    *,
+    width: float,
+    height: float,
+    title: str,
+    description: str,
+    id_prefix: str,
+    body: str,
+    fonts: Sequence[str] = DEFAULT_FONTS,
 ) -> str:
     """The root element. ``direction="ltr"`` keeps ``text-anchor`` physical inside a
     ``dir="rtl"`` page: right-to-left charts are mirrored by their own coordinates."""
@@ -86,7 +94,7 @@ def document(
             "viewBox": f"0 0 {num(width)} {num(height)}",
             "role": "img",
             "aria-labelledby": f"{id_prefix}-title {id_prefix}-desc",
-            "font-family": FONT_FAMILY,
+            "font-family": font_family(fonts),
             "font-size": FONT_SIZE,
             "fill": TEXT,
             "direction": "ltr",

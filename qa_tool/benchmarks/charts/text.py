@@ -8,23 +8,14 @@ character, two per wide (CJK) one, none for marks and format characters.
 from __future__ import annotations
 
 import math
-import unicodedata
+
+from qa_tool.core.text_width import char_units as _char_units
+from qa_tool.core.text_width import units as units
 
 from .style import FONT_SIZE
 
 ELLIPSIS = "\u2026"
 CHAR_EM = 0.57  # estimated average advance of one narrow character, in em
-
-
-def _char_units(char: str) -> int:
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Cf", "Mn", "Me"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def units(text: str) -> int:
-    """Estimated width in narrow characters: wide (CJK) characters count two."""
-    return sum(_char_units(char) for char in text)
 
 
 def px(width_units: float, font_size: float = FONT_SIZE) -> float:
@@ -57,29 +48,73 @@ def truncate(text: str, max_units: int) -> str:
     return "".join(kept).rstrip() + ELLIPSIS
 
 
-def wrap(text: str, line_units: int, max_lines: int) -> list[str]:
-    """Greedy word wrap to ``max_lines`` lines; words longer than a line are split;
-    what does not fit ends the last line with an ellipsis."""
-    lines: list[str] = []
-    current = ""
-    for word in clean(text).split(" "):
-        candidate = f"{current} {word}" if current else word
-        if units(candidate) <= line_units:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        for char in word:  # Chinese has no spaces, and a URL may be longer than a line
-            if current and units(current + char) > line_units:
-                lines.append(current)
+# Closing punctuation stays at the end of the line before: a line never starts with it
+# (the Chinese rule, and the obvious one for "(fr)" or "75 %").
+_NO_LINE_START = frozenset("，。、；：！？）」』】》〉”’,.;:!?)]}%…")
+# and opening punctuation stays with what follows: a line never ends with it
+_NO_LINE_END = frozenset("（「『【《〈“‘([{")
+
+
+def _wide(char: str) -> bool:
+    return _char_units(char) == 2
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """The text cut at its break opportunities: each piece, and whether a space came
+    before it. Spaces separate words; a wide (CJK) character may be broken before and
+    after, except before closing or after opening punctuation."""
+    pieces: list[tuple[str, bool]] = []
+    current, spaced = "", False
+    for char in text:
+        if char == " ":
+            if current:
+                pieces.append((current, spaced))
                 current = ""
-            current += char
+            spaced = True
+            continue
+        breakable = char not in _NO_LINE_START and current[-1:] not in _NO_LINE_END
+        if current and (_wide(char) or _wide(current[-1])) and breakable:
+            pieces.append((current, spaced))
+            current, spaced = "", False
+        current += char
+    if current:
+        pieces.append((current, spaced))
+    return pieces
+
+
+def _joined(pieces: list[tuple[str, bool]]) -> str:
+    return "".join(
+        (" " if spaced and i else "") + piece for i, (piece, spaced) in enumerate(pieces)
+    )
+
+
+def wrap(text: str, line_units: int, max_lines: int) -> list[str]:
+    """Greedy wrap to at most ``max_lines`` lines of ``line_units``: at spaces, and
+    anywhere between Chinese characters (never before closing punctuation). A word
+    longer than a line (a URL) is split; what does not fit ends the last line with
+    an ellipsis. Lines are in logical order: right-to-left ones are reordered line by
+    line afterwards, as a renderer does."""
+    pieces = _pieces(clean(text))
+    lines: list[list[tuple[str, bool]]] = []
+    current: list[tuple[str, bool]] = []
+    for piece, spaced in pieces:
+        if not current or units(_joined([*current, (piece, spaced)])) <= line_units:
+            current.append((piece, spaced))
+        else:
+            lines.append(current)
+            current = [(piece, spaced)]
+        if units(_joined(current)) > line_units:
+            # one piece longer than a line (a URL): cut it wherever the line is full
+            (piece, spaced), cut = current[0], 1
+            while units(piece[: cut + 1]) <= line_units:
+                cut += 1
+            while len(piece) > cut:
+                lines.append([(piece[:cut], spaced)])
+                piece, spaced = piece[cut:], False
+            current = [(piece, spaced)]
     if current:
         lines.append(current)
     if len(lines) > max_lines:
-        # the rest is longer than a line (or it would not have been split), so it
-        # ends with an ellipsis once truncated
-        rest = truncate(" ".join(lines[max_lines - 1 :]), line_units)
-        lines = [*lines[: max_lines - 1], rest]
-    return lines or [""]
+        rest = truncate(_joined([p for line in lines[max_lines - 1 :] for p in line]), line_units)
+        return [*(_joined(line) for line in lines[: max_lines - 1]), rest]
+    return [_joined(line) for line in lines] or [""]

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from .legend import legend
+from .legend import Key, legend
 from .parts import category_label, grid_line, scale_number
 from .series import Series, Values, check_series, marker, series_keys, stroke
-from .style import DEFAULT_MAX_LABEL_CHARS, GRID_LEVELS, PAD, SMALL_FONT_SIZE
-from .svg import check_common, document, el, group, polyline_points
+from .style import (
+    DEFAULT_MAX_LABEL_CHARS,
+    GRID_LEVELS,
+    PAD,
+    PLAIN,
+    SMALL_FONT_SIZE,
+    TEXT,
+    Typeset,
+)
+from .svg import check_common, document, el, group, polyline_points, text
 from .text import clean, fit, px, units
-from .values import clamp
+from .values import check_lengths, clamp, show
 
 _LEGEND_GAP = 8  # between the cycle labels and the legend
 _LABEL_ROOM = 20  # under the plot, for the cycle labels
+
+
+@dataclass(frozen=True)
+class _Marks:
+    hollow: list[bool]  # per cycle
+    hollow_label: str
+    values: bool
 
 
 @dataclass(frozen=True)
@@ -83,9 +99,29 @@ def _labels(layout: _Layout, cycles: list[str], max_label_chars: int, visual: bo
     ]
 
 
-def _series(layout: _Layout, s: Series, vals: Values, cycles: list[str]) -> list[str]:
+def _value_label(layout: _Layout, x: float, y: float, v: float, typeset: Typeset) -> str:
+    # Above the point, or below it when the point is at the top of the plot.
+    above = y - 8 >= layout.top + SMALL_FONT_SIZE
+    return text(
+        x,
+        y - 8 if above else y + 8 + SMALL_FONT_SIZE,
+        show(v, typeset.number),
+        font_size=SMALL_FONT_SIZE,
+        fill=TEXT,
+        text_anchor="middle",
+    )
+
+
+def _series(
+    layout: _Layout,
+    s: Series,
+    vals: Values,
+    cycles: list[str],
+    marks: _Marks,
+    typeset: Typeset,
+) -> list[str]:
     """Polylines broken at each ``None``, then a marker on every point (a point with no
-    neighbour is only a marker)."""
+    neighbour is only a marker), hollow where ``marks`` says so, and the values."""
     runs: list[list[tuple[float, float]]] = [[]]
     markers = []
     for i, v in enumerate(vals):
@@ -95,7 +131,10 @@ def _series(layout: _Layout, s: Series, vals: Values, cycles: list[str]) -> list
             continue
         x, y = layout.xy(i, v)
         runs[-1].append((x, y))
-        markers.append(marker(x, y, s, cycles[i], v))
+        hollow = marks.hollow_label if marks.hollow[i] else ""
+        markers.append(marker(x, y, s, cycles[i], v, typeset, hollow=hollow))
+        if marks.values:
+            markers.append(_value_label(layout, x, y, v, typeset))
     lines = [
         el("polyline", {"points": polyline_points(run), **stroke(s)})
         for run in runs
@@ -116,8 +155,16 @@ def trend_chart(
     rtl: bool = False,
     max_label_chars: int = DEFAULT_MAX_LABEL_CHARS,
     for_weasyprint: bool = False,
+    typeset: Typeset = PLAIN,
+    hollow: Sequence[bool] | None = None,
+    hollow_label: str = "",
+    value_labels: bool = False,
 ) -> str:
     """A line chart across assessment cycles, in order, on a 0..100 scale.
+
+    ``hollow`` (one flag per cycle) draws those cycles' points hollow, and the legend
+    explains them with ``hollow_label`` (e.g. "not validated"); ``value_labels`` writes
+    each point's value above it.
 
     Each cycle gets an equal slot with its point in the middle, and the cycle label
     under it (labels are truncated to their slot, and when slots are very narrow
@@ -132,13 +179,21 @@ def trend_chart(
     if n == 0:
         raise ValueError("a trend chart needs at least one cycle")
     values = check_series(series, n, "cycle")
+    check_lengths("hollow", hollow, n)
+    marks = _Marks(
+        hollow=list(hollow) if hollow is not None else [False] * n,
+        hollow_label=hollow_label,
+        values=value_labels,
+    )
+    keys = series_keys(series)
+    if any(marks.hollow) and hollow_label:
+        keys.append(Key(hollow_label, series[0].colour if series else TEXT, "hollow"))
     # The height is fixed, so the legend is laid out first to learn how much room it takes.
     place_legend = partial(
         legend,
-        series_keys(series),
+        keys,
         width=width,
         rtl=rtl,
-        max_units=max_label_chars,
         id_prefix=id_prefix,
         visual=for_weasyprint,
     )
@@ -147,7 +202,7 @@ def trend_chart(
     if legend_markup:
         legend_markup, _ = place_legend(top=layout.bottom + _LABEL_ROOM + _LEGEND_GAP)
     drawn = [
-        group(f"{id_prefix}-series-{index}", _series(layout, s, vals, cycles))
+        group(f"{id_prefix}-series-{index}", _series(layout, s, vals, cycles, marks, typeset))
         for index, (s, vals) in enumerate(zip(series, values, strict=True))
     ]
     body = (
@@ -163,4 +218,5 @@ def trend_chart(
         description=description,
         id_prefix=id_prefix,
         body=body,
+        fonts=typeset.fonts,
     )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from fractions import Fraction
+
+from qa_tool.core.numbers import display
+
+from .style import plain_number
 
 Number = float | int | Decimal | Fraction
 
@@ -27,19 +31,16 @@ def clamp(number: float) -> float:
     return min(100.0, max(0.0, number))
 
 
-def show(number: Number) -> str:
-    """A value for reading: one decimal, half up, as ``rubrics.scoring.display`` does.
+def show(number: Number, write: Callable[[Decimal], str] = plain_number) -> str:
+    """A value for reading: one decimal, half away from zero (``qa_tool.core.numbers``, the
+    rule of every score page), written by ``write`` (the report's locale format).
 
-    Goes through Decimal because float formatting rounds half to even on the binary
-    value (72.25 would show as 72.2 where the score page says 72.3)."""
-    if isinstance(number, Fraction):
-        exact = Decimal(number.numerator) / Decimal(number.denominator)
-    elif isinstance(number, float):
-        exact = Decimal(repr(number))
-    else:
-        exact = Decimal(number)
-    text = str(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return "0.0" if text == "-0.0" else text
+    A float goes through its shortest repr, not its binary value: 72.25 shows as 72.3
+    as on the score page."""
+    exact = Decimal(repr(number)) if isinstance(number, float) else number
+    shown = display(exact, 1)
+    assert shown is not None  # a number in, a number out
+    return write(shown)
 
 
 def check_lengths(name: str, items: Sequence[object] | None, expected: int) -> None:

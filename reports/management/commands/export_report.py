@@ -10,6 +10,7 @@ from qa_tool.benchmarks.audience import Audience
 from qa_tool.core.commands import TranslatedCommand
 from reports.context import build_report_context
 from reports.exporters import EXPORTERS
+from reports.peer_figures import group_refusal
 
 
 class Command(TranslatedCommand):
@@ -28,7 +29,16 @@ class Command(TranslatedCommand):
             "centre's live view, with named peers)",
         )
 
-    def handle(self, *args, assessment_id, format, lang, output, as_institution, **options):
+        parser.add_argument(
+            "--group",
+            metavar="CODE",
+            help="the peer group the report compares with (all, region, country, type, size, "
+            "similar), among those the audience may see; default: the first shown, 'all'",
+        )
+
+    def handle(
+        self, *args, assessment_id, format, lang, output, as_institution, group=None, **options
+    ):
         languages = [code for code, _name in settings.LANGUAGES]
         if lang not in languages:
             raise CommandError(
@@ -41,7 +51,12 @@ class Command(TranslatedCommand):
             Audience.institution(assessment.institution_id) if as_institution else Audience.centre()
         )
         with translation.override(lang):
-            context = build_report_context(assessment=assessment, audience=audience, language=lang)
+            context = build_report_context(
+                assessment=assessment, audience=audience, language=lang, group=group
+            )
+            refusal = group_refusal(context.benchmark, group) if group is not None else ""
+        if refusal:
+            raise CommandError(refusal)
         _filename, _content_type, content = EXPORTERS[format].render(context)
         path = Path(output)
         path.write_bytes(content)

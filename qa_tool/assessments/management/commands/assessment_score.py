@@ -52,6 +52,14 @@ def _summary_lines(data) -> list[str]:
     # Every label, even an absent "Passed", sets the width so the columns don't shift.
     width = max(len(label) for label in labels.values()) + 2
     headline = data["headline"].replace("_", "-")
+    if overall is None:
+        return [
+            _title(data),
+            labels["headline"].ljust(width) + headline,
+            labels["completion"].ljust(width) + _pct(data["completion"]),
+            _("Level profile (criteria per level): %(counts)s")
+            % {"counts": _profile_text(data["profile"])},
+        ]
     if data["validated"]:
         headline += " " + _("(self-assessed %(score)s)") % {
             "score": _pct(data["self_assessed"]["overall"]["score"])
@@ -73,7 +81,20 @@ def _summary_lines(data) -> list[str]:
         lines.append(
             _("Failed critical: %(codes)s") % {"codes": ", ".join(overall["failed_critical"])}
         )
+    if overall["failed_domains"]:
+        lines.append(
+            _("Domains below their minimum: %(codes)s")
+            % {"codes": ", ".join(overall["failed_domains"])}
+        )
     return lines
+
+
+def _profile_text(profile) -> str:
+    """ "1: 0 · 2: 3 · … · N/A: 1 · not answered: 2": a profile rubric's summary line."""
+    parts = [f"{level['value']}: {level['count']}" for level in profile["levels"]]
+    parts.append(_("N/A: %(count)s") % {"count": profile["na"]})
+    parts.append(_("not answered: %(count)s") % {"count": profile["unanswered"]})
+    return " · ".join(parts)
 
 
 def _title(data) -> str:
