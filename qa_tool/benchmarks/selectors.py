@@ -16,6 +16,8 @@ live pool: figures that move with every submission can be subtracted over time.
 
 Each page reads the pool with two queries whatever its size: one for the
 summaries with their institutions, one for the domain scores.
+Institution users' figures of a release are stored per institution when it is published
+(``released_figures``): their pages read one row instead of the pool.
 
 The code lives in ``peers`` (the pool, live or released), ``groups`` (peer groups, their
 figures and the disclosure rules) and ``trends`` (one institution across cycles); this
