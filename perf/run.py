@@ -35,7 +35,7 @@ RESULTS_MD = ROOT / "perf" / "RESULTS.md"
 REPEAT = int(os.environ.get("PERF_REPEAT", "5"))
 PAGE_TARGET_MS = {1000: 150, 5000: 200}
 PDF_TARGET_S, PDF_TARGET_RATIO = 3.0, 1.3
-EXCEL_TARGET_S, EXCEL_TARGET_MIB = 5.0, 250
+EXCEL_TARGET_S, EXCEL_TARGET_MIB, EXCEL_TARGET_RATIO = 5.0, 250, 1.5
 
 
 def _django(database_url: str, data_dir: str) -> None:
@@ -73,10 +73,14 @@ def child(n: int, out: str) -> None:
     from qa_tool.actions.services import action_plan_generate
     from qa_tool.benchmarks.services import benchmark_release_publish
 
-    for cycle_id in {network.own.cycle_id}:
-        benchmark_release_publish(
-            rubric_version_id=network.version.pk, cycle_id=cycle_id, actor=None
-        )
+    benchmark_release_publish(
+        rubric_version_id=network.version.pk, cycle_id=network.own.cycle_id, actor=None
+    )
+    # Large releases store their figures in the background: store them here, as the
+    # worker would, so that the pages read what a running installation reads.
+    from django.core.management import call_command
+
+    call_command("store_release_figures", verbosity=0)
     action_plan_generate(assessment=network.own, actor=network.officer)
     result = {
         "database": connection.vendor,
@@ -183,7 +187,8 @@ def table(runs: list[dict[str, Any]]) -> str:
         ]
         for name, figures in pages.items():
             verdict = ""
-            if target and name != "minimal view (baseline)":
+            # The Excel download has its own targets (below), not a page's.
+            if target and name not in ("minimal view (baseline)", "comparison Excel"):
                 verdict = "met" if figures["median_ms"] <= target else f"missed (< {target} ms)"
             lines.append(
                 f"| {name} | {figures['median_ms']:,.1f} | {figures['queries']} | "
@@ -191,10 +196,13 @@ def table(runs: list[dict[str, Any]]) -> str:
             )
         excel = pages["comparison Excel"]["median_ms"]
         plain = run["excel_baseline"]["median_ms"] or 1
+        render = run["excel_baseline"]["render"]["median_ms"]
         lines += [
             "",
-            f"Comparison Excel ({run['excel_baseline']['rows']:,} rows): {excel:,.0f} ms, "
-            f"plain openpyxl {plain:,.0f} ms, ratio {excel / plain:.2f}",
+            f"Comparison Excel ({run['excel_baseline']['rows']:,} rows): the page "
+            f"{excel:,.0f} ms; its renderer {render:,.0f} ms beside plain openpyxl writing "
+            f"the same cells {plain:,.0f} ms, ratio {render / plain:.2f} (target "
+            f"{EXCEL_TARGET_RATIO}x; the page under {EXCEL_TARGET_S:.0f} s at N = 5,000)",
             "",
             "| PDF | export s | bare WeasyPrint s | ratio | HTML KiB | peak RSS MiB | target |",
             "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
