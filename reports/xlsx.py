@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -11,7 +12,7 @@ from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, RadarChart, Reference, Series
 from openpyxl.chart.legend import LegendEntry
 from openpyxl.chart.marker import Marker
@@ -46,6 +47,7 @@ from qa_tool.core.spreadsheets import (
 )
 from rubrics import scoring
 
+from .cells import is_risky
 from .cells import protect as _protect
 from .context import ReportContext
 from .rollup_xlsx import rollup_sheet
@@ -637,15 +639,16 @@ def render_comparison_xlsx(sheet: ComparisonSheet) -> bytes:
     # Rows are streamed: their heights are set before they are written.
     for row, (label, value) in enumerate(sheet.filters, start=2):
         ws.row_dimensions[row].height = row_points([(label, widths[0]), (value, widths[1])])
-    ws.append(_write_only_cells(ws, [sheet.title], bold=True))
+    rows = _RowStream(ws)
+    rows.append([sheet.title], bold=True)
     for label, value in sheet.filters:
-        ws.append(_write_only_cells(ws, [label, value]))
-    ws.append([])
-    ws.append(_write_only_cells(ws, headers, bold=True))
+        rows.append([label, value])
+    rows.append([])
+    rows.append(headers, bold=True)
     for peer in sheet.peers:
-        ws.append(_write_only_cells(ws, _peer_values(sheet, peer, codes), percent_from=5))
-    ws.append([])
-    _comparison_figures(ws, sheet.peers, codes)
+        rows.append(_peer_values(sheet, peer, codes), percent_from=5)
+    rows.append([])
+    _comparison_figures(rows, sheet.peers, codes)
     if sheet.peers:
         _comparison_chart(ws, header_row, len(sheet.peers), len(headers))
     out = BytesIO()
@@ -689,23 +692,95 @@ def _heat_rules(ws: Any, cells: str) -> None:
         )
 
 
-def _write_only_cells(
-    ws: Any, values: list[Any], *, bold: bool = False, percent_from: int | None = None
-) -> list[WriteOnlyCell]:
-    row = []
-    for index, value in enumerate(values):
-        cell = protect(WriteOnlyCell(ws), value)
-        cell.alignment = WRAP
-        if bold:
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-        if percent_from is not None and index >= percent_from and isinstance(value, float):
-            cell.number_format = PERCENT_CHANGE if index == CHANGE_COLUMN - 1 else PERCENT
-        row.append(cell)
-    return row
+class _StreamCell(Cell):
+    """A cell whose style was registered with the workbook when it was given: openpyxl
+    would otherwise look every written cell's style up again."""
+
+    __slots__ = ("_style_id",)
+
+    @property
+    def style_id(self) -> int:
+        return self._style_id
+
+    @property
+    def has_style(self) -> bool:
+        return True  # every cell of the stream wraps
 
 
-def _comparison_figures(ws: Any, peers: list[Peer], codes: list[str]) -> None:
+class _RowStream:
+    """Rows of formula-safe, styled cells streamed into a write-only sheet.
+
+    The comparison export writes every cell with a style (wrapped text, percentages), and
+    openpyxl's own way to do so cost three times the plain cells' writing: each style
+    assignment hashes the style object into the workbook's lists, each written cell
+    looks its style up again, and ``append`` takes a styled cell only after failing to
+    read it as a value (an exception per cell). Here each distinct style is built and
+    registered once and shared by the cells that have it (none changes it afterwards),
+    and the sheet takes the rows given as cells already. A write-only sheet writes a row
+    out before ``append`` returns, so one set of cells serves every row. The file is the
+    one openpyxl writes from the same cells appended its own way:
+    tests/reports/test_comparison_xlsx.py compares them.
+    """
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self._cell_styles = ws.parent._cell_styles  # the workbook's: a style's id
+        self._cells: list[_StreamCell] = []
+        self._styles: dict[tuple[bool, str | None], tuple[Any, int]] = {}
+        # Replaces the sheet's conversion of appended values into cells (a private method
+        # of openpyxl's write-only sheet): every row appended here holds cells.
+        ws._values_to_row = self._positioned
+
+    @staticmethod
+    def _positioned(cells: list[Any], row: int) -> Any:
+        for column, cell in enumerate(cells, start=1):
+            cell.row, cell.column = row, column
+            yield cell
+
+    def _style(self, bold: bool, number_format: str | None) -> tuple[Any, int]:
+        """The shared style array, and its id, of wrapped cells, bold headers or a number
+        format. Built when a cell first has it: the styles are then numbered in the order
+        openpyxl numbers them when it writes cells styled one by one."""
+        key = (bold, number_format)
+        style = self._styles.get(key)
+        if style is None:
+            template = WriteOnlyCell(self.ws)
+            template.alignment = WRAP
+            if bold:
+                template.font = HEADER_FONT
+                template.fill = HEADER_FILL
+            if number_format is not None:
+                template.number_format = number_format
+            style = self._styles[key] = (template._style, template.style_id)
+        return style
+
+    def append(
+        self, values: list[Any], *, bold: bool = False, percent_from: int | None = None
+    ) -> None:
+        """One row; from ``percent_from`` (0-based) on, fractions are shown as percentages."""
+        cells = self._cells
+        while len(cells) < len(values):
+            cells.append(_StreamCell(self.ws, row=1, column=1))
+        row = cells[: len(values)]
+        for index, (cell, value) in enumerate(zip(row, values, strict=True)):
+            if isinstance(value, str):
+                value = cell_text(value)
+                if is_risky(value):
+                    cell._style = copy(self._style(bold, None)[0])
+                    _protect(cell, value)  # sets the quote prefix on the cell's own style
+                    cell._style_id = self._cell_styles.add(cell._style)
+                    continue
+            elif percent_from is not None and index >= percent_from and isinstance(value, float):
+                number_format = PERCENT_CHANGE if index == CHANGE_COLUMN - 1 else PERCENT
+                cell._style, cell._style_id = self._style(bold, number_format)
+                cell.value = value
+                continue
+            cell._style, cell._style_id = self._style(bold, None)
+            cell.value = value
+        self.ws.append(row)
+
+
+def _comparison_figures(rows: _RowStream, peers: list[Peer], codes: list[str]) -> None:
     """The group's n, mean, median, quartiles and range under the table, column by column."""
     from qa_tool.benchmarks.statistics import summarise
 
@@ -728,9 +803,7 @@ def _comparison_figures(ws: Any, peers: list[Peer], codes: list[str]) -> None:
         values = [getattr(stats[key], attribute) for key in ["overall", *codes]]
         values = [v if attribute == "n" else percent(v) for v in values]
         overall, *domains = values
-        ws.append(
-            _write_only_cells(ws, ["", label, "", "", "", overall, None, *domains], percent_from=5)
-        )
+        rows.append(["", label, "", "", "", overall, None, *domains], percent_from=5)
 
 
 def _comparison_chart(ws: Any, header_row: int, peer_count: int, column_count: int) -> None:

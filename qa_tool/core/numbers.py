@@ -11,16 +11,23 @@ from decimal import Decimal
 from fractions import Fraction
 
 
+def rounded_units(value: Fraction | Decimal | int, places: int) -> int:
+    """``value`` in units of ``10**-places``, rounded half away from zero: the integer
+    behind ``rounded``, for callers that divide it themselves (the spreadsheet cells)."""
+    exact = value if type(value) is Fraction else Fraction(value)
+    # Integer division first: a 28-digit context cannot lose the digit that decides the tie.
+    # On the numerator and denominator as they are (the exports round thousands of scores
+    # per file): scaling does not change where the tie falls.
+    numerator, denominator = exact.numerator, exact.denominator
+    whole, remainder = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * remainder >= denominator:
+        whole += 1
+    return -whole if numerator < 0 else whole
+
+
 def rounded(value: Fraction | Decimal | int, places: int) -> Decimal:
     """``value`` to ``places`` decimals, half away from zero (Decimal's ROUND_HALF_UP)."""
-    exact = Fraction(value)
-    # Integer division first: a 28-digit context cannot lose the digit that decides the tie.
-    scaled = exact * 10**places
-    whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * remainder >= scaled.denominator:
-        whole += 1
-    sign = -1 if scaled < 0 else 1
-    return Decimal(sign * whole).scaleb(-places)
+    return Decimal(rounded_units(value, places)).scaleb(-places)
 
 
 def display(value: Fraction | Decimal | int | None, places: int = 1) -> Decimal | None:

@@ -44,7 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
 from openpyxl.xml.functions import fromstring
 
-from .numbers import display
+from .numbers import rounded_units
 from .refusals import Problem, Refusal
 from .text_width import units
 from .uploads import MAX_PART_BYTES, ZIP_MAGIC, ContainerRefused, Fault, inspect_zip, size_problem
@@ -88,8 +88,9 @@ MAX_HEADER_WIDTH = 24  # longer headers wrap, on word boundaries
 
 def percent(value: Fraction | Decimal | int | None) -> float | None:
     """A score on 0-100, rounded as shown everywhere, as the fraction a "0.0%" cell holds."""
-    shown = display(value, 1)
-    return None if shown is None else float(shown / 100)
+    # The shown tenths of a point over 1000: one correctly rounded division, the same float
+    # as the shown Decimal's over 100, without building a Decimal per cell.
+    return None if value is None else rounded_units(value, 1) / 1000
 
 
 def text_lines(value: Any, width: float) -> int:
