@@ -726,7 +726,7 @@ class _RowStream:
         self.ws = ws
         self._cell_styles = ws.parent._cell_styles  # the workbook's: a style's id
         self._cells: list[_StreamCell] = []
-        self._styles: dict[tuple[bool, str | None], tuple[Any, int]] = {}
+        self._styles: dict[tuple[bool, str | None], list[Any]] = {}
         # Replaces the sheet's conversion of appended values into cells (a private method
         # of openpyxl's write-only sheet): every row appended here holds cells.
         ws._values_to_row = self._positioned
@@ -737,10 +737,10 @@ class _RowStream:
             cell.row, cell.column = row, column
             yield cell
 
-    def _style(self, bold: bool, number_format: str | None) -> tuple[Any, int]:
-        """The shared style array, and its id, of wrapped cells, bold headers or a number
-        format. Built when a cell first has it: the styles are then numbered in the order
-        openpyxl numbers them when it writes cells styled one by one."""
+    def _style(self, bold: bool, number_format: str | None) -> list[Any]:
+        """[the shared style array, its id] of wrapped cells, bold headers or a number
+        format; the id is None until a cell has the style, as openpyxl numbers the styles
+        in the order it first writes them."""
         key = (bold, number_format)
         style = self._styles.get(key)
         if style is None:
@@ -751,8 +751,13 @@ class _RowStream:
                 template.fill = HEADER_FILL
             if number_format is not None:
                 template.number_format = number_format
-            style = self._styles[key] = (template._style, template.style_id)
+            style = self._styles[key] = [template._style, None]
         return style
+
+    def _give(self, cell: _StreamCell, style: list[Any]) -> None:
+        if style[1] is None:
+            style[1] = self._cell_styles.add(style[0])
+        cell._style, cell._style_id = style
 
     def append(
         self, values: list[Any], *, bold: bool = False, percent_from: int | None = None
@@ -772,10 +777,10 @@ class _RowStream:
                     continue
             elif percent_from is not None and index >= percent_from and isinstance(value, float):
                 number_format = PERCENT_CHANGE if index == CHANGE_COLUMN - 1 else PERCENT
-                cell._style, cell._style_id = self._style(bold, number_format)
+                self._give(cell, self._style(bold, number_format))
                 cell.value = value
                 continue
-            cell._style, cell._style_id = self._style(bold, None)
+            self._give(cell, self._style(bold, None))
             cell.value = value
         self.ws.append(row)
 

@@ -14,12 +14,13 @@ from fractions import Fraction
 def rounded_units(value: Fraction | Decimal | int, places: int) -> int:
     """``value`` in units of ``10**-places``, rounded half away from zero: the integer
     behind ``rounded``, for callers that divide it themselves (the spreadsheet cells)."""
-    exact = value if type(value) is Fraction else Fraction(value)
+    exact = value if isinstance(value, Fraction) else Fraction(value)
     # Integer division first: a 28-digit context cannot lose the digit that decides the tie.
     # On the numerator and denominator as they are (the exports round thousands of scores
     # per file): scaling does not change where the tie falls.
     numerator, denominator = exact.numerator, exact.denominator
-    whole, remainder = divmod(abs(numerator) * 10**places, denominator)
+    scale: int = 10**places
+    whole, remainder = divmod(abs(numerator) * scale, denominator)
     if 2 * remainder >= denominator:
         whole += 1
     return -whole if numerator < 0 else whole
