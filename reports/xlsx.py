@@ -754,11 +754,6 @@ class _RowStream:
             style = self._styles[key] = [template._style, None]
         return style
 
-    def _give(self, cell: _StreamCell, style: list[Any]) -> None:
-        if style[1] is None:
-            style[1] = self._cell_styles.add(style[0])
-        cell._style, cell._style_id = style
-
     def append(
         self, values: list[Any], *, bold: bool = False, percent_from: int | None = None
     ) -> None:
@@ -767,7 +762,10 @@ class _RowStream:
         while len(cells) < len(values):
             cells.append(_StreamCell(self.ws, row=1, column=1))
         row = cells[: len(values)]
+        if percent_from is None:
+            percent_from = len(values)
         for index, (cell, value) in enumerate(zip(row, values, strict=True)):
+            number_format = None
             if isinstance(value, str):
                 value = cell_text(value)
                 if is_risky(value):
@@ -775,12 +773,12 @@ class _RowStream:
                     _protect(cell, value)  # sets the quote prefix on the cell's own style
                     cell._style_id = self._cell_styles.add(cell._style)
                     continue
-            elif percent_from is not None and index >= percent_from and isinstance(value, float):
+            elif index >= percent_from and isinstance(value, float):
                 number_format = PERCENT_CHANGE if index == CHANGE_COLUMN - 1 else PERCENT
-                self._give(cell, self._style(bold, number_format))
-                cell.value = value
-                continue
-            self._give(cell, self._style(bold, None))
+            style = self._style(bold, number_format)
+            if style[1] is None:
+                style[1] = self._cell_styles.add(style[0])
+            cell._style, cell._style_id = style
             cell.value = value
         self.ws.append(row)
 
