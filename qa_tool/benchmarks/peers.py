@@ -14,6 +14,10 @@ from qa_tool.assessments.models import Assessment
 
 from .models import BenchmarkRelease, DomainScore, ReleasedScore, ScoreSummary
 
+#: The assessment id of an institution's roll-up peer (programme or course rubrics): no one
+#: assessment stands for the institution, in live pools, releases and stored figures alike.
+ROLLUP_ASSESSMENT = 0
+
 
 @dataclass(frozen=True)
 class Peer:

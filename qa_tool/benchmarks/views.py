@@ -254,7 +254,7 @@ def _publish(
         )
         % {"count": count},
     )
-    if not version.is_unit_level and not release.figures.exists():
+    if not release.figures.exists():
         messages.info(
             request,
             _(
