@@ -185,12 +185,13 @@ def assessments_with_scores(
         "assessment_id", "criterion__code", "value", "is_na", "reviewed_value", "reviewed_na"
     ):
         readings[assessment_id][code] = Reading(value, na, reviewed, reviewed_na)
-    # The rubric document is large: parse each version once for the whole page.
+    # The rubric document is large: each version's parsed spec is shared by the page's
+    # rows and kept by the process (``RubricVersion.spec``), so it is not read here.
     specs = {
         version.pk: version
-        for version in RubricVersion.objects.filter(
-            pk__in={a.rubric_version_id for a in rows}
-        ).select_related("rubric")
+        for version in RubricVersion.objects.filter(pk__in={a.rubric_version_id for a in rows})
+        .select_related("rubric")
+        .defer("content")
     }
     scored = []
     for assessment in rows:
