@@ -48,7 +48,7 @@ node_modules/.installed: package.json package-lock.json
 MYPY_PATHS := qa_tool/core qa_tool/access.py qa_tool/assessments/services \
 	qa_tool/assessments/audit.py qa_tool/assessments/selectors.py qa_tool/assessments/offline.py \
 	qa_tool/benchmarks/statistics.py qa_tool/benchmarks/disclosure.py qa_tool/benchmarks/rollup.py \
-	qa_tool/benchmarks/released_figures.py \
+	qa_tool/benchmarks/released_figures.py qa_tool/benchmarks/comparison.py \
 	qa_tool/benchmarks/charts qa_tool/institutions/units.py \
 	qa_tool/benchmarks/services.py qa_tool/actions/priorities.py qa_tool/actions/services.py \
 	rubrics/scoring.py rubrics/readthrough.py \

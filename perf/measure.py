@@ -151,6 +151,38 @@ def excel_baseline(network, repeat: int) -> dict[str, Any]:
     }
 
 
+def excel_memory(seed_json: str) -> dict[str, Any]:
+    """The comparison Excel download in a fresh process (``run.py excel``)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "perf" / "run.py"), "excel", seed_json],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def excel_probe(network) -> dict[str, Any]:
+    """Peak resident memory of a process that has started Django and then downloads the
+    comparison Excel once, beside its resident memory just before the download."""
+    client = Client()
+    client.force_login(network.reviewer)
+    version, cycle = network.own.rubric_version, network.own.cycle
+    url = reverse("reports:compare_xlsx") + f"?version={version.pk}&cycle={cycle.name}"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    response = _get(client, url)()
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "seconds": round(seconds, 2),
+        "kib": round(len(response.content) / 1024),
+        "before_mib": round(before, 1),
+        "peak_rss_mib": round(peak, 1),
+    }
+
+
 def pdf(network, repeat: int) -> dict[str, Any]:
     """Each language's PDF in a fresh process: its time, the bare WeasyPrint render of the
     same HTML, and the process's peak resident memory (WeasyPrint's is native)."""

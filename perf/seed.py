@@ -9,7 +9,7 @@ the demo's seeded generator, so a run is reproducible.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.management import call_command
@@ -147,6 +147,38 @@ def seed(n: int, *, log: Any = print) -> Network:
         draft=draft,
         assessments=count,
         seconds=seconds,
+    )
+
+
+def network_ids(network: Network) -> dict[str, Any]:
+    """What ``load`` needs to find the network again in a copy of its database."""
+    ids = {k: v for k, v in asdict(network).items() if k in ("n", "assessments", "seconds")}
+    for name in ("version", "course_version", "officer", "dean", "reviewer", "own", "draft"):
+        ids[name] = getattr(network, name).pk
+    return ids
+
+
+def load(ids: dict[str, Any]) -> Network:
+    """A network seeded earlier (``network_ids``), in a copy of its database, migrated to
+    this checkout first."""
+    call_command("migrate", verbosity=0)
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=[ids[k] for k in ("officer", "dean", "reviewer")])
+    }
+    versions = RubricVersion.objects.in_bulk([ids["version"], ids["course_version"]])
+    assessments = Assessment.objects.in_bulk([ids["own"], ids["draft"]])
+    return Network(
+        n=ids["n"],
+        version=versions[ids["version"]],
+        course_version=versions[ids["course_version"]],
+        officer=users[ids["officer"]],
+        dean=users[ids["dean"]],
+        reviewer=users[ids["reviewer"]],
+        own=assessments[ids["own"]],
+        draft=assessments[ids["draft"]],
+        assessments=ids["assessments"],
+        seconds=ids["seconds"],
     )
 
 

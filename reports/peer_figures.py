@@ -56,7 +56,9 @@ def _released_peers(assessment: Assessment, audience: Audience, codes: list[str]
     )
     if release is None:
         return None
-    stored = stored_groups(release, assessment, codes)
+    stored = stored_groups(
+        release, institution=assessment.institution, assessment_id=assessment.pk, codes=codes
+    )
     if stored is not None:
         return _Peers(counted=counted, release=release, stored=stored)
     # Released before figures were stored, or stored under other rules or settings.

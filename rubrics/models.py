@@ -42,6 +42,12 @@ class RubricVersionQuerySet(models.QuerySet):
         return self.filter(retired=False)
 
 
+#: Parsed specs by (version pk, content hash), oldest first; a few dozen versions at most
+#: are in use, the bound only keeps a long-lived process from growing without end.
+SPEC_CACHE_SIZE = 64
+_SPECS: dict[tuple[int, str], scoring.RubricSpec] = {}
+
+
 class RubricVersion(models.Model):
     AGGREGATE_CHOICES = [
         (scoring.AGGREGATE_DOMAINS, _("weighted mean of domain scores")),
@@ -83,7 +89,19 @@ class RubricVersion(models.Model):
 
     @cached_property
     def spec(self) -> scoring.RubricSpec:
-        return scoring.spec_from_document(self.content)
+        """The scoring view of ``content``, shared by every request of this process: a
+        version's document never changes under its hash, and decoding and reading it
+        (hundreds of KiB) was most of the cost of a list page. With ``content``
+        deferred, a cached spec costs no query."""
+        key = (self.pk, self.content_hash)
+        spec = _SPECS.get(key) if self.pk and self.content_hash else None
+        if spec is None:
+            spec = scoring.spec_from_document(self.content)
+            if self.pk and self.content_hash:
+                _SPECS[key] = spec
+                while len(_SPECS) > SPEC_CACHE_SIZE:
+                    _SPECS.pop(next(iter(_SPECS)))
+        return spec
 
     @property
     def scale(self) -> list[dict[str, Any]]:

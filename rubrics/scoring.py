@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from qa_tool.core.numbers import display_float
@@ -309,7 +310,12 @@ class DomainResult:
     total: int
     criteria: tuple[CriterionResult, ...]
     points: Fraction = field(default_factory=Fraction)
-    profile: Profile = field(default_factory=lambda: Profile(levels=()))
+    # The rubric's scale, for the profile: counted only when read (lists never read it).
+    scale: tuple[Fraction, ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def profile(self) -> Profile:
+        return profile(self.scale, self.criteria)
 
 
 @dataclass(frozen=True)
@@ -328,11 +334,15 @@ class Result:
     failed_domains: tuple[str, ...] = ()
     # False for a profile rubric (``overall: none``): no overall score, band or pass.
     has_score: bool = True
-    profile: Profile = field(default_factory=lambda: Profile(levels=()))
+    scale: tuple[Fraction, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def criteria(self) -> tuple[CriterionResult, ...]:
         return tuple(c for d in self.domains for c in d.criteria)
+
+    @cached_property
+    def profile(self) -> Profile:
+        return profile(self.scale, self.criteria)
 
     @property
     def complete(self) -> bool:
@@ -441,7 +451,7 @@ def score(spec: RubricSpec, answers: Mapping[str, Any]) -> Result:
         total=total,
         failed_domains=failed_domains,
         has_score=spec.has_score,
-        profile=profile(spec.scale, (c for d in domain_results for c in d.criteria)),
+        scale=spec.scale,
     )
 
 
@@ -546,7 +556,7 @@ def _score_domain(
         total=len(domain.criteria),
         criteria=tuple(criterion_results),
         points=points,
-        profile=profile(spec.scale, criterion_results),
+        scale=spec.scale,
     )
 
 

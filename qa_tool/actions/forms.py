@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from qa_tool.core import bounds
+from qa_tool.core.form_rendering import FAST_RENDERER
 from rubrics import scoring
 from rubrics.i18n import localize
 from rubrics.models import RubricVersion
@@ -24,6 +25,7 @@ def item_prefix(item: ActionItem) -> str:
 
 
 class ActionItemForm(forms.Form):
+    default_renderer = FAST_RENDERER  # one per action on the plan page
     text = forms.CharField(
         label=_("Action"),
         required=False,
@@ -84,6 +86,7 @@ class ActionItemForm(forms.Form):
 
 
 class ActionCommentForm(forms.Form):
+    default_renderer = FAST_RENDERER  # one per action on the plan page
     comment = forms.CharField(
         label=_("Reviewer's comment"),
         required=False,

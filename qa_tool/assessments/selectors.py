@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from rubrics import scoring
 from rubrics.models import Criterion, RubricVersion
@@ -52,7 +53,22 @@ def criteria_missing_evidence(assessment: Assessment) -> list[Criterion]:
     return [c for c in criteria if c.pk not in excused]
 
 
-def answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
+class Reading(NamedTuple):
+    """A response's self-assessed and reviewed levels, read as plain values: scoring a
+    list page needs these only, and building thousands of model instances for them was
+    most of the page's time."""
+
+    value: Decimal | None
+    is_na: bool
+    reviewed_value: Decimal | None
+    reviewed_na: bool
+
+
+#: What the scoring reads of a response: the saved row, or its ``Reading``.
+Readings = Mapping[str, Response] | Mapping[str, Reading]
+
+
+def answers_of(responses: Readings) -> dict[str, scoring.Answer]:
     """The self-assessed answers."""
     return {
         code: answer
@@ -61,7 +77,7 @@ def answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
     }
 
 
-def reviewed_answers_of(responses: dict[str, Response]) -> dict[str, scoring.Answer]:
+def reviewed_answers_of(responses: Readings) -> dict[str, scoring.Answer]:
     """The reviewer's level where one was given, else the self-assessed answer."""
     answers = answers_of(responses)
     for code, row in responses.items():
@@ -125,7 +141,7 @@ class AssessmentScores:
 
 
 def assessment_scores(
-    assessment: Assessment, responses: dict[str, Response] | None = None
+    assessment: Assessment, responses: Readings | None = None
 ) -> AssessmentScores:
     """The headline rule: a validated assessment's headline is the reviewer-validated
     result (reviewer level where given, else the self-assessed one); otherwise the
@@ -143,7 +159,7 @@ def assessment_scores(
 
 
 def headline_answers(
-    assessment: Assessment, responses: dict[str, Response] | None = None
+    assessment: Assessment, responses: Readings | None = None
 ) -> dict[str, scoring.Answer]:
     """The answers behind the headline result (the action plan ranks these)."""
     if responses is None:
@@ -158,34 +174,29 @@ def assessments_with_scores(
 ) -> list[tuple[Assessment, AssessmentScores]]:
     """Score a page of assessments with a fixed number of queries, whatever its length."""
     rows = list(
-        assessments.select_related("institution", "cycle", "rubric_version__rubric", "subject")
-        .defer("rubric_version__content")
-        .prefetch_related(
-            Prefetch(
-                "responses",
-                queryset=Response.objects.select_related("criterion").only(
-                    "assessment_id",
-                    "value",
-                    "is_na",
-                    "reviewed_value",
-                    "reviewed_na",
-                    "criterion__code",
-                ),
-            )
-        )
+        assessments.select_related(
+            "institution", "cycle", "rubric_version__rubric", "subject"
+        ).defer("rubric_version__content")
     )
-    # The rubric document is large: parse each version once for the whole page.
+    readings: dict[int, dict[str, Reading]] = {a.pk: {} for a in rows}
+    for assessment_id, code, value, na, reviewed, reviewed_na in Response.objects.filter(
+        assessment_id__in=readings
+    ).values_list(
+        "assessment_id", "criterion__code", "value", "is_na", "reviewed_value", "reviewed_na"
+    ):
+        readings[assessment_id][code] = Reading(value, na, reviewed, reviewed_na)
+    # The rubric document is large: each version's parsed spec is shared by the page's
+    # rows and kept by the process (``RubricVersion.spec``), so it is not read here.
     specs = {
         version.pk: version
-        for version in RubricVersion.objects.filter(
-            pk__in={a.rubric_version_id for a in rows}
-        ).select_related("rubric")
+        for version in RubricVersion.objects.filter(pk__in={a.rubric_version_id for a in rows})
+        .select_related("rubric")
+        .defer("content")
     }
     scored = []
     for assessment in rows:
         assessment.rubric_version = specs[assessment.rubric_version_id]
-        responses = {r.criterion.code: r for r in assessment.responses.all()}
-        scored.append((assessment, assessment_scores(assessment, responses)))
+        scored.append((assessment, assessment_scores(assessment, readings[assessment.pk])))
     return scored
 
 

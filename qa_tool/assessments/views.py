@@ -169,9 +169,13 @@ def review_queue(request):
         ),
         key=lambda choice: choice[1].lower(),
     )
-    cycles = sorted(set(base.values_list("cycle__name", flat=True)), reverse=True)
+    # Distinct in the database: the network's assessments are not read to list choices.
+    cycles = sorted(base.order_by().values_list("cycle__name", flat=True).distinct(), reverse=True)
     countries = sorted(
-        {Country(code) for code in base.values_list("institution__country", flat=True).distinct()},
+        {
+            Country(code)
+            for code in base.order_by().values_list("institution__country", flat=True).distinct()
+        },
         key=lambda c: str(c.name),
     )
     data = request.GET.copy()

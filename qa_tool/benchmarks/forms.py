@@ -77,15 +77,10 @@ class CompareForm(forms.Form):
             self.data["cycle"] = cycle.name
         return version, cycle
 
-    def offer_only(self, pool: list[Any]) -> None:
-        """Narrow the structural filters to the values some institution in ``pool`` has, so
-        that no choice leads to an empty table; a chosen value without data is dropped."""
-        present = {
-            "region": {p.region for p in pool},
-            "country": {p.country for p in pool},
-            "type": {p.type for p in pool},
-            "size": {p.size_band for p in pool},
-        }
+    def offer_only(self, present: dict[str, set[str]]) -> None:
+        """Narrow the structural filters to the values some institution has (``present``,
+        by field name), so that no choice leads to an empty table; a chosen value without
+        data is dropped."""
         for name, values in present.items():
             self.fields[name].choices = [
                 (value, label)

@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from django.db.models import QuerySet
+
 from qa_tool.assessments.models import Assessment
 
 from .models import BenchmarkRelease, DomainScore, ReleasedScore, ScoreSummary
+
+#: The assessment id of an institution's roll-up peer (programme or course rubrics): no one
+#: assessment stands for the institution, in live pools, releases and stored figures alike.
+ROLLUP_ASSESSMENT = 0
 
 
 @dataclass(frozen=True)
@@ -35,35 +41,35 @@ def as_fraction(value: Any) -> Fraction | None:
     return None if value is None else Fraction(value)
 
 
-def peer_pool(*, rubric_version_id: int, cycle_id: int) -> list[Peer]:
-    """Every institution with a counted summary for this rubric version and cycle."""
-    summaries = ScoreSummary.objects.filter(
+def counted_summaries(*, rubric_version_id: int, cycle_id: int) -> QuerySet[ScoreSummary]:
+    """The counted summaries of institutions' own assessments of this version and cycle."""
+    return ScoreSummary.objects.filter(
         counts=True,
         assessment__rubric_version_id=rubric_version_id,
         assessment__cycle_id=cycle_id,
         assessment__subject__isnull=True,
     )
-    rows = list(
-        summaries.values(
-            "pk",
-            "assessment_id",
-            "overall",
-            "assessment__institution_id",
-            "assessment__institution__code",
-            "assessment__institution__name",
-            "assessment__institution__country",
-            "assessment__institution__region",
-            "assessment__institution__type",
-            "assessment__institution__size_band",
-            "assessment__institution__delivery_mode",
-        )
-    )
-    scores: dict[int, dict[str, Fraction | None]] = {}
-    # A subquery rather than a list of ids: the pool may hold thousands of institutions.
-    for summary_id, code, score in DomainScore.objects.filter(summary__in=summaries).values_list(
-        "summary_id", "code", "score"
-    ):
-        scores.setdefault(summary_id, {})[code] = as_fraction(score)
+
+
+PEER_FIELDS = (
+    "pk",
+    "assessment_id",
+    "overall",
+    "assessment__institution_id",
+    "assessment__institution__code",
+    "assessment__institution__name",
+    "assessment__institution__country",
+    "assessment__institution__region",
+    "assessment__institution__type",
+    "assessment__institution__size_band",
+    "assessment__institution__delivery_mode",
+)
+
+
+def peers_of(
+    rows: list[dict[str, Any]], scores: dict[int, dict[str, Fraction | None]]
+) -> list[Peer]:
+    """Peers from summary rows (``PEER_FIELDS``) and their domain scores by summary id."""
     return [
         Peer(
             institution_id=r["assessment__institution_id"],
@@ -81,6 +87,23 @@ def peer_pool(*, rubric_version_id: int, cycle_id: int) -> list[Peer]:
         )
         for r in rows
     ]
+
+
+def domain_scores(summaries: Any) -> dict[int, dict[str, Fraction | None]]:
+    """Domain scores by summary id, for a queryset of summaries or a list of their ids."""
+    scores: dict[int, dict[str, Fraction | None]] = {}
+    for summary_id, code, score in DomainScore.objects.filter(summary__in=summaries).values_list(
+        "summary_id", "code", "score"
+    ):
+        scores.setdefault(summary_id, {})[code] = as_fraction(score)
+    return scores
+
+
+def peer_pool(*, rubric_version_id: int, cycle_id: int) -> list[Peer]:
+    """Every institution with a counted summary for this rubric version and cycle."""
+    summaries = counted_summaries(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
+    # A subquery rather than a list of ids: the pool may hold thousands of institutions.
+    return peers_of(list(summaries.values(*PEER_FIELDS)), domain_scores(summaries))
 
 
 def latest_release(*, rubric_version_id: int, cycle_id: int) -> BenchmarkRelease | None:

@@ -5,20 +5,27 @@ disclosure rules applied (``groups.peer_groups``). Computing them reads the whol
 released pool and checks the groups against each other: work that grows with the
 network. Publishing therefore stores, for every institution that could look at the
 release, the complete result as that institution sees it (``ReleasedFigures``), and
-reading it is one row.
+reading it is one row. This holds for both kinds of release: of an institution rubric
+(figures by domain, beside an assessment's report) and of a programme or course rubric
+(the roll-up: median unit score and ``PASS_RATE``, on the roll-up page).
 
 Which institutions: every institution in the release, and every institution with an
-assessment of the rubric version in the cycle at publish time, counted or not (one not
-counted yet sees the figures once it submits: give to get is checked when reading, from
-its live summary). Anyone else (an assessment started after the release, or a release
-published before figures were stored) reads them computed from the release as before.
+assessment of the rubric version in the cycle at publish time, counted or not: an
+institution assessment for an institution rubric, a programme or course assessment for a
+roll-up. One not counted yet sees the figures once it submits (give to get is checked
+when reading, from its live summaries). Anyone else (an assessment started after the
+release, or a release published before figures were stored) reads them computed from
+the release as before.
 
 A stored row is used only while it is what computing from the release would give now:
-same rules (``RULES``), same group settings, same domains, same assessment, and for an
-institution outside the release the same fields deciding its groups; otherwise the
-figures are computed from the release (``manage.py store_release_figures`` rewrites them).
-Labels, explanations and reasons are not stored but worded when read, in the reader's
-language, exactly as computing live does.
+same rules (``RULES``), same group settings, same domains, the same own row in the
+release (its assessment: the one being read for an institution rubric,
+``ROLLUP_ASSESSMENT`` for a roll-up, where an institution's row stands for all its
+units), and for an institution outside the release the same fields deciding its groups;
+otherwise the figures are computed from the release (``manage.py store_release_figures``
+rewrites them). A release is never changed once published, so an institution stored as in
+it is in it for as long as the row is read. Labels, explanations and reasons are not
+stored but worded when read, in the reader's language, exactly as computing live does.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from .groups import (
 )
 from .models import BenchmarkRelease, ReleasedFigures, ReleasedScore
 from .peers import Peer, release_pool
+from .rollup import PASS_RATE
 from .statistics import Summary
 
 #: Bump when ``peer_groups`` or its disclosure rules change: rows stored under other rules
@@ -99,8 +107,9 @@ def figures_json(
 ) -> dict[str, Any]:
     """``peer_groups``' result as JSON: exact fractions, no names, no translated text.
 
-    ``own`` is the institution's peer in the release; ``profile`` the fields its groups
-    were cut by when it is not in the release (its own fields then).
+    ``own`` is the institution's peer in the release (its ``assessment_id`` is what
+    readers are matched on, ``ROLLUP_ASSESSMENT`` for a roll-up); ``profile`` the fields
+    its groups were cut by when it is not in the release (its own fields then).
     """
     return {
         "rules": RULES,
@@ -124,17 +133,18 @@ def figures_json(
 
 
 def groups_from_json(
-    data: dict[str, Any], *, assessment: Assessment, codes: list[str]
+    data: dict[str, Any], *, institution: Institution, assessment_id: int, codes: list[str]
 ) -> list[GroupFigures] | None:
-    """The stored figures as ``peer_groups`` would compute them now; None when the row no
-    longer matches (see the module's docstring)."""
-    institution = assessment.institution
+    """The stored figures as ``peer_groups`` would compute them now for ``institution``
+    reading as ``assessment_id`` (the assessment whose row in the release is its own, or
+    ``ROLLUP_ASSESSMENT``); None when the row no longer matches (see the module's
+    docstring)."""
     current = (
         data.get("rules") == RULES
         and {k: data.get(k) for k in ("minimum", "similar")} == _settings()
         and data.get("codes") == codes
         and (
-            data["assessment"] == assessment.pk
+            data["assessment"] == assessment_id
             if data.get("assessment") is not None
             else data.get("profile") == list(profile_key(institution))
         )
@@ -160,21 +170,32 @@ def groups_from_json(
 
 
 def stored_groups(
-    release: BenchmarkRelease, assessment: Assessment, codes: list[str]
+    release: BenchmarkRelease,
+    *,
+    institution: Institution,
+    assessment_id: int,
+    codes: list[str],
 ) -> list[GroupFigures] | None:
-    """The institution's stored figures of ``release`` (one query), or None."""
+    """``institution``'s stored figures of ``release`` (one query), or None.
+
+    ``assessment_id`` says which row of the release is the reader's own: the assessment
+    being read for an institution rubric, ``ROLLUP_ASSESSMENT`` for a roll-up.
+    """
     data = (
-        ReleasedFigures.objects.filter(release=release, institution_id=assessment.institution_id)
+        ReleasedFigures.objects.filter(release=release, institution_id=institution.pk)
         .values_list("figures", flat=True)
         .first()
     )
     if data is None:
         return None
-    return groups_from_json(data, assessment=assessment, codes=codes)
+    return groups_from_json(data, institution=institution, assessment_id=assessment_id, codes=codes)
 
 
 def release_codes(release: BenchmarkRelease) -> list[str]:
-    """The domain codes the report shows figures for, in the rubric's order."""
+    """The domain codes the figures are computed for: the rubric's domains in its order,
+    or the pass rate for a roll-up (programme or course rubric)."""
+    if release.rubric_version.is_unit_level:
+        return [PASS_RATE]
     return [d.code for d in release.rubric_version.spec.domains]
 
 
@@ -196,7 +217,8 @@ def release_figures(release: BenchmarkRelease) -> list[ReleasedFigures]:
             pk__in=Assessment.objects.filter(
                 rubric_version_id=release.rubric_version_id,
                 cycle_id=release.cycle_id,
-                subject__isnull=True,
+                # A roll-up's viewers are institutions reviewing programmes or courses.
+                subject__isnull=not release.rubric_version.is_unit_level,
             ).values("institution_id")
         )
     )
@@ -234,11 +256,11 @@ def release_figures_store(*, release: BenchmarkRelease) -> int:
 
 
 def latest_releases() -> list[BenchmarkRelease]:
-    """The release institution users read for each institution rubric version and cycle."""
+    """The release institution users read for each rubric version and cycle (institution
+    rubrics and roll-ups of programme and course rubrics alike)."""
     latest: dict[tuple[int, int], BenchmarkRelease] = {}
     for release in BenchmarkRelease.objects.select_related("rubric_version").order_by(
         "published_at", "pk"
     ):
-        if not release.rubric_version.is_unit_level:
-            latest[(release.rubric_version_id, release.cycle_id)] = release
+        latest[(release.rubric_version_id, release.cycle_id)] = release
     return list(latest.values())

@@ -29,6 +29,10 @@ from .statistics import Summary, summarise
 
 WEAKEST = 5
 
+#: The roll-up figure compared between institutions beside the median unit score (peer
+#: groups' only "domain" of a programme or course rubric).
+PASS_RATE = "pass_rate"  # noqa: S105 - a figure's key, not a secret
+
 
 @dataclass(frozen=True)
 class CriterionLevel:

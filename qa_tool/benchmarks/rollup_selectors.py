@@ -21,7 +21,9 @@ from rubrics.models import RubricVersion
 
 from .audience import Audience
 from .models import BenchmarkRelease, CriterionScore, ScoreSummary
-from .rollup import CriterionLevel, Rollup, UnitResult, rollup, share
+from .peers import ROLLUP_ASSESSMENT
+from .released_figures import stored_groups
+from .rollup import PASS_RATE, CriterionLevel, Rollup, UnitResult, rollup, share
 from .selectors import (
     Peer,
     benchmarks_allowed,
@@ -31,8 +33,6 @@ from .selectors import (
     release_pool,
 )
 from .statistics import summarise
-
-PASS_RATE = "pass_rate"  # noqa: S105 - a figure's key, not a secret
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,7 @@ def rollup_peer_pool(*, rubric_version: RubricVersion, cycle_id: int) -> list[Pe
         peers.append(
             Peer(
                 institution_id=institution.pk,
-                # No one assessment stands for the institution: 0 in pools and releases.
-                assessment_id=0,
+                assessment_id=ROLLUP_ASSESSMENT,
                 summary_id=0,
                 code=institution.code,
                 name=institution.name,
@@ -243,9 +242,14 @@ def rollup_benchmark(
     the assessment benchmarks' rules (``Audience``): the centre sees live figures; an
     institution's people see the latest release a reviewer published, only once the
     institution has reviewed units itself (give to get), anonymous, with groups of at least
-    ``QA_BENCHMARK_MIN_GROUP`` others, per-figure suppression and no differencing."""
+    ``QA_BENCHMARK_MIN_GROUP`` others, per-figure suppression and no differencing.
+
+    Institution users' figures are read from those stored when the release was published
+    (``released_figures``, one row), and computed from the release when none are stored or
+    they no longer match (an older release, other settings)."""
     audience = Audience.of(user)
     profile: Any = None
+    codes = [PASS_RATE]
     release = latest_release(rubric_version_id=rubric_version.pk, cycle_id=cycle.pk)
     if audience.anonymous:
         counted = ScoreSummary.objects.filter(
@@ -271,8 +275,14 @@ def rollup_benchmark(
                     "publishes them."
                 ),
             )
+        stored = stored_groups(
+            release, institution=institution, assessment_id=ROLLUP_ASSESSMENT, codes=codes
+        )
+        if stored is not None:
+            return RollupBenchmark(allowed=True, groups=stored, release=release)
         pool = release_pool(release)
         own = next((p for p in pool if p.institution_id == institution.pk), None)
+        # Groups follow the institution's fields as released (see ``peer_groups``).
         profile = own
     else:
         pool = rollup_peer_pool(rubric_version=rubric_version, cycle_id=cycle.pk)
@@ -281,7 +291,7 @@ def rollup_benchmark(
         institution=institution,
         own=own,
         pool=pool,
-        domain_codes=[PASS_RATE],
+        domain_codes=codes,
         anonymous=audience.anonymous,
         profile=profile,
     )

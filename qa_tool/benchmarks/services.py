@@ -111,10 +111,11 @@ def benchmark_release_publish(
     """Freeze the cycle's peer figures as they stand: institution users see these until
     the next release, whatever is submitted meanwhile.
 
-    Each institution's figures are then stored (``released_figures``): inline for a pool
-    of up to ``BENCHMARK_FIGURES_INLINE_MAX`` institutions, otherwise (or with
-    ``background``) by the background worker once the release is committed. Until they
-    are stored, readers compute them from the release: the same figures, only slower.
+    Each institution's figures (its roll-up figures, for a programme or course rubric)
+    are then stored (``released_figures``): inline for a pool of up to
+    ``BENCHMARK_FIGURES_INLINE_MAX`` institutions, otherwise (or with ``background``) by
+    the background worker once the release is committed. Until they are stored, readers
+    compute them from the release: the same figures, only slower.
     """
     from rubrics.models import RubricVersion
 
@@ -146,11 +147,7 @@ def benchmark_release_publish(
             )
             for peer in pool
         )
-        if version.is_unit_level:
-            pass  # roll-up figures (``rollup_benchmark``) are computed from the release
-        elif background or (
-            background is None and len(pool) > settings.BENCHMARK_FIGURES_INLINE_MAX
-        ):
+        if background or (background is None and len(pool) > settings.BENCHMARK_FIGURES_INLINE_MAX):
             pk = release.pk
             transaction.on_commit(lambda: store_release_figures.enqueue(pk))
         else:

@@ -15,7 +15,7 @@ Two definitions matter and are fixed here:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +35,8 @@ __all__ = [
     "percentile_rank",
     "summarise",
     "summarise_with_rank",
+    "summary_of_positions",
+    "summary_positions",
 ]
 
 
@@ -93,15 +95,52 @@ def _sorted_exact(values: Iterable[Number]) -> _Sorted:
     return _Sorted(sorted(fractions), 1)
 
 
-def _percentile_of_sorted(ordered: _Sorted, p: Fraction) -> Fraction | None:
-    n = len(ordered.values)
+def _percentile_at(n: int, p: Fraction, at: Callable[[int], Fraction]) -> Fraction | None:
+    """The p-th percentile of n sorted values, ``at(i)`` being the i-th (from 0)."""
     if not n:
         return None
     h = (n - 1) * p / HUNDRED
     lower = floor(h)
     if lower + 1 >= n:  # p == 100, or a single value
-        return ordered.at(lower)
-    return ordered.at(lower) + (h - lower) * (ordered.at(lower + 1) - ordered.at(lower))
+        return at(lower)
+    return at(lower) + (h - lower) * (at(lower + 1) - at(lower))
+
+
+def _percentile_of_sorted(ordered: _Sorted, p: Fraction) -> Fraction | None:
+    return _percentile_at(len(ordered.values), p, ordered.at)
+
+
+_QUARTILES = (Fraction(25), Fraction(50), Fraction(75))
+
+
+def summary_positions(n: int) -> set[int]:
+    """The positions (from 0, ascending order) of the n values ``summarise`` reads besides
+    their sum: the minimum, the maximum and the two neighbours of each quartile. A
+    database can return just these rows (``summary_of_positions``)."""
+    if not n:
+        return set()
+    positions = {0, n - 1}
+    for p in _QUARTILES:
+        lower = floor((n - 1) * p / HUNDRED)
+        positions.update(i for i in (lower, lower + 1) if i < n)
+    return positions
+
+
+def summary_of_positions(n: int, total: Fraction, values: Mapping[int, Fraction]) -> Summary:
+    """``summarise`` of n values from their exact sum and the values at
+    ``summary_positions(n)``, without the rest: the same definitions, the same numbers."""
+    if not n:
+        return Summary(n=0, mean=None, median=None, p25=None, p75=None, min=None, max=None)
+    at = values.__getitem__
+    return Summary(
+        n=n,
+        mean=total / n,
+        median=_percentile_at(n, Fraction(50), at),
+        p25=_percentile_at(n, Fraction(25), at),
+        p75=_percentile_at(n, Fraction(75), at),
+        min=at(0),
+        max=at(n - 1),
+    )
 
 
 def percentile(values: Iterable[Number], p: Number) -> Fraction | None:

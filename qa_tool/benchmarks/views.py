@@ -23,19 +23,17 @@ from rubrics.i18n import localize
 from rubrics.models import RubricVersion
 from rubrics.templatetags.qa_format import heat, pct
 
+from .comparison import comparison, ordered, page_peers
 from .forms import CompareForm
 from .models import BenchmarkRelease
 from .peers import Peer
 from .rollup_selectors import live_pool
 from .selectors import (
-    comparison_rows,
     latest_release,
-    peer_pool,
     release_changes,
     release_pool,
 )
 from .services import benchmark_release_publish
-from .statistics import summarise
 
 COMPARE_PAGE_SIZE = 100
 
@@ -50,35 +48,21 @@ def compare(request):
             (d["code"], localize(d["title"], request.LANGUAGE_CODE))
             for d in version.content["domains"]
         ]
-        pool = peer_pool(rubric_version_id=version.pk, cycle_id=cycle.pk)
-        form.offer_only(pool)
-        filters = form.filters()
-        rows = comparison_rows(pool, **filters)
-        columns = ["overall", *[code for code, _title in domains]]
+        codes = [code for code, _title in domains]
+        found = comparison(
+            rubric_version_id=version.pk,
+            cycle_id=cycle.pk,
+            codes=codes,
+            filters=form.filters(),
+        )
+        form.offer_only(found.offered)
+        columns = ["overall", *codes]
         sort = (
             request.GET.get("sort") if request.GET.get("sort") in ("name", *columns) else "overall"
         )
         descending = request.GET.get("dir", "desc" if sort != "name" else "asc") == "desc"
-
-        def key(peer):
-            if sort == "name":
-                return (peer.name.lower(),)
-            value = peer.overall if sort == "overall" else peer.domains.get(sort)
-            # Missing scores always sort last.
-            return (value is None, -(value or 0) if descending else (value or 0))
-
-        rows = sorted(rows, key=key)
-        if sort == "name" and descending:
-            rows.reverse()
-        stats = {
-            "overall": summarise([p.overall for p in rows if p.overall is not None]),
-            **{
-                code: summarise(
-                    [p.domains.get(code) for p in rows if p.domains.get(code) is not None]
-                )
-                for code, _title in domains
-            },
-        }
+        rows = ordered(found.summaries, sort=sort, descending=descending)
+        stats = found.stats
         # 100 rows a page; the statistics stay those of every matching institution. Sorting
         # starts again at page 1; the pager keeps the filters and the sort.
         page = Paginator(rows, COMPARE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -89,8 +73,8 @@ def compare(request):
         query.pop("dir", None)
         context.update(
             domains=domains,
-            rows=comparison_cells(page.object_list, [code for code, _title in domains]),
-            total=len(rows),
+            rows=comparison_cells(page_peers(page.object_list), codes),
+            total=page.paginator.count,
             page=page,
             page_query=page_query.urlencode(),
             stats=stats,
@@ -254,7 +238,7 @@ def _publish(
         )
         % {"count": count},
     )
-    if not version.is_unit_level and not release.figures.exists():
+    if not release.figures.exists():
         messages.info(
             request,
             _(

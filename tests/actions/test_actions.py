@@ -175,6 +175,35 @@ def test_officer_edits_an_action_on_the_page(client, officer, assessment, plan):
     assert "Train the staff" in page and "Dean of studies" in page and "Done" in page
 
 
+def test_each_row_form_is_drawn_with_its_values_labels_and_levels(
+    client, officer, assessment, plan
+):
+    """The edit forms are drawn by the Jinja2 form renderer: the same markup a person
+    relies on (labelled fields, the saved values, only the levels above the current one),
+    in every language, with typed text keeping its own direction."""
+    c2 = plan["C2"]
+    action_update(
+        item=c2, actor=officer, **edit(c2, owner="Dean <b>of</b> studies", status="in_progress")
+    )
+    client.force_login(officer)
+    page = client.get(reverse("actions:plan", args=[assessment.pk])).content.decode()
+    prefix = f"item{c2.pk}"
+    assert f'<label for="id_{prefix}-owner">Owner:</label>' in page
+    assert (
+        f'<input type="text" name="{prefix}-owner" value="Dean &lt;b&gt;of&lt;/b&gt; studies" '
+        f'dir="auto" maxlength="200" id="id_{prefix}-owner">'
+    ) in page
+    assert '<option value="in_progress" selected>In progress</option>' in page
+    target = page.split(f'name="{prefix}-target_value"', 1)[1].split("</select>", 1)[0]
+    # C2 stands at level 2 with target 3: only the level above it is offered.
+    assert '<option value="3" selected>Level 3</option>' in target
+    assert '<option value="2"' not in target and '<option value="1"' not in target
+    arabic = client.get(
+        reverse("actions:plan", args=[assessment.pk]), HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    assert f'name="{prefix}-text"' in arabic and 'dir="auto"' in arabic
+
+
 def test_a_refused_edit_on_the_page_says_why_and_saves_nothing(client, officer, assessment, plan):
     c2 = plan["C2"]
     client.force_login(officer)

@@ -105,6 +105,30 @@ def test_queue_lists_submitted_across_institutions_and_filters(
     assert "Home University" not in page
 
 
+def test_queue_offers_each_cycle_and_country_once_and_shows_the_headline(
+    client, reviewer, submitted, rubric_version, cycle
+):
+    later = CycleFactory(name="2031")
+    for index in range(3):
+        institution = InstitutionFactory(country="KE" if index else "CN")
+        for each in (cycle, later):
+            a, _ = assessment_start(
+                institution=institution, rubric_version=rubric_version, cycle=each
+            )
+            answers = {code: AnswerInput(value=2) for code in ("C1", "C2", "C3", "C4", "C5")}
+            assessment_save_answers(assessment=a, answers=answers)
+            assessment_submit(assessment=a)
+    client.force_login(reviewer)
+    page = client.get(reverse("assessments:review_queue")).content.decode()
+    choices = page.split('name="cycle"', 1)[1].split("</select>", 1)[0]
+    assert choices.count('value="2031"') == 1 and choices.count(f'value="{cycle.name}"') == 1
+    assert choices.index('value="2031"') < choices.index(f'value="{cycle.name}"')
+    countries = page.split('name="country"', 1)[1].split("</select>", 1)[0]
+    assert countries.count('value="KE"') == 1 and countries.count('value="CN"') == 1
+    # Every criterion at 2 of 3: the headline is 66.7 %, on each of the six rows.
+    assert page.count("66.7 %") == 6
+
+
 def test_queue_query_count_is_fixed(
     client, reviewer, rubric_version, cycle, django_assert_num_queries
 ):

@@ -24,6 +24,7 @@ from qa_tool.benchmarks.disclosure import smallest_disclosure
 from qa_tool.benchmarks.models import DomainScore, ScoreSummary
 from qa_tool.benchmarks.selectors import (
     WITHHELD,
+    comparison_rows,
     institution_trend,
     own_peer,
     peer_groups,
@@ -31,6 +32,7 @@ from qa_tool.benchmarks.selectors import (
     similarity_distance,
 )
 from qa_tool.benchmarks.services import benchmark_release_publish
+from qa_tool.benchmarks.statistics import summarise
 
 from ..factories import CycleFactory, InstitutionFactory, import_doc, rubric_doc
 
@@ -467,6 +469,79 @@ def test_compare_pages_by_100_keeping_filters_and_sort(
     assert f'href="{cell.href}"' in second.content.decode()
     # The statistics are over every matching institution, not just the page shown.
     assert first.context["stats"] == second.context["stats"]
+
+
+def _domain_gaps(version, cycle):
+    """Peers with six-decimal scores, ties, and domains left unscored (null)."""
+    scores = ["71.296296", "33.333333", "66.666667", "50", "50", "99.999999", "0", "12.5"]
+    for i, score in enumerate(scores):
+        assessment = add_peer(
+            version,
+            cycle,
+            overall=score,
+            d1=score,
+            name=f"Gap {i}",
+            type=("public", "private")[i % 2],
+        )
+        if i % 3 == 0:
+            DomainScore.objects.filter(summary__assessment=assessment, code="D2").update(score=None)
+        if i == 5:
+            ScoreSummary.objects.filter(assessment=assessment).update(overall=None)
+
+
+@pytest.mark.parametrize("filters", [{}, {"type": "private"}, {"type": "public", "sort": "D2"}])
+def test_compare_statistics_from_the_database_equal_the_definitions(
+    client, reviewer, home, rubric_version, cycle, filters
+):
+    """The page asks the database for counts, sums and a few ranked rows; its statistics
+    are exactly those of ``summarise`` over every matching institution's stored scores."""
+    _domain_gaps(rubric_version, cycle)
+    client.force_login(reviewer)
+    stats = client.get(reverse("benchmarks:compare"), filters).context["stats"]
+    pool = comparison_rows(
+        peer_pool(rubric_version_id=rubric_version.pk, cycle_id=cycle.pk),
+        type=filters.get("type", ""),
+    )
+    expected = {
+        "overall": summarise([p.overall for p in pool if p.overall is not None]),
+        **{
+            code: summarise([p.domains[code] for p in pool if p.domains.get(code) is not None])
+            for code in ("D1", "D2")
+        },
+    }
+    assert stats == expected
+    assert stats["D2"].n < stats["D1"].n  # the unscored domains are left out, not zeros
+
+
+def test_compare_statistics_worked_example(client, reviewer, rubric_version, cycle):
+    # Overall scores 10, 20, 30, 40.000001: mean 25.00000025, median 25,
+    # p25 = 10 + 0.75 * 10 = 17.5, p75 = 30 + 0.25 * 10.000001 = 32.50000025.
+    for score in ("10", "20", "30", "40.000001"):
+        add_peer(rubric_version, cycle, overall=score)
+    client.force_login(reviewer)
+    response = client.get(reverse("benchmarks:compare"))
+    overall = response.context["stats"]["overall"]
+    assert (overall.n, overall.min, overall.max) == (4, 10, F("40.000001"))
+    assert overall.mean == F("25.00000025") and overall.median == 25
+    assert (overall.p25, overall.p75) == (F("17.5"), F("32.50000025"))
+    assert "25.0 %" in response.content.decode()
+
+
+def test_compare_sorts_missing_scores_last_both_ways(client, reviewer, rubric_version, cycle):
+    _domain_gaps(rubric_version, cycle)
+    client.force_login(reviewer)
+    for direction in ("asc", "desc"):
+        rows = client.get(reverse("benchmarks:compare"), {"sort": "D2", "dir": direction}).context[
+            "rows"
+        ]
+        scores = [r.peer.domains.get("D2") for r in rows]
+        known = [s for s in scores if s is not None]
+        assert scores == known + [None] * (len(scores) - len(known))
+        assert known == sorted(known, reverse=direction == "desc")
+    rows = client.get(reverse("benchmarks:compare"), {"sort": "overall", "dir": "asc"}).context[
+        "rows"
+    ]
+    assert rows[0].peer.overall == 0 and rows[-1].peer.overall is None
 
 
 def test_compare_filters_offer_only_values_with_data(client, reviewer, home, rubric_version, cycle):

@@ -17,7 +17,8 @@ from qa_tool.assessments.services import assessment_start
 from qa_tool.benchmarks.groups import GROUPS, PoolIndex, peer_groups
 from qa_tool.benchmarks.models import DomainScore, ReleasedFigures
 from qa_tool.benchmarks.peers import Peer, release_pool
-from qa_tool.benchmarks.released_figures import release_codes, stored_groups
+from qa_tool.benchmarks.released_figures import release_codes
+from qa_tool.benchmarks.released_figures import stored_groups as _stored_groups
 from qa_tool.benchmarks.tasks import store_release_figures
 from qa_tool.institutions.models import Institution
 from reports.json_report import report_json
@@ -32,6 +33,13 @@ def home(institution, rubric_version, cycle):
     """The home institution, submitted: overall 71.3, D1 77.8, D2 58.3."""
     return complete(
         assessment_start(institution=institution, rubric_version=rubric_version, cycle=cycle)[0]
+    )
+
+
+def stored_groups(release, assessment, codes):
+    """The figures stored for the institution of ``assessment``, read beside it."""
+    return _stored_groups(
+        release, institution=assessment.institution, assessment_id=assessment.pk, codes=codes
     )
 
 

@@ -14,6 +14,8 @@ from qa_tool.benchmarks.statistics import (
     percentile_rank,
     summarise,
     summarise_with_rank,
+    summary_of_positions,
+    summary_positions,
 )
 
 ODD = [40, 55, 60, 70, 90]
@@ -233,3 +235,24 @@ def test_six_decimal_scores_and_a_rank_between_them():
     assert summary.median == 50 and rank == 50
     assert summarise_with_rank(values, None)[1] is None
     assert summarise_with_rank([], 3) == (summarise([]), None)
+
+
+@given(st.one_of(stored_scores, groups))
+def test_a_summary_from_the_positions_a_database_returns_equals_the_definitions(values):
+    """The comparison page asks the database for the sum and the rows at
+    ``summary_positions`` only; from them the summary is the same as from every value."""
+    ordered = sorted(exact(v) for v in values)
+    n = len(ordered)
+    wanted = summary_positions(n)
+    assert len(wanted) <= 8 and all(0 <= i < n for i in wanted)
+    picked = {i: ordered[i] for i in wanted}
+    assert summary_of_positions(n, sum(ordered, F(0)), picked) == reference_summary(values)
+
+
+def test_positions_of_a_worked_example():
+    # n = 4: h = 3p/100 -> p25 0.75 (0, 1), p50 1.5 (1, 2), p75 2.25 (2, 3); min 0, max 3.
+    assert summary_positions(4) == {0, 1, 2, 3}
+    # n = 101: h = p exactly -> 25, 50, 75 and their right neighbours, with 0 and 100.
+    assert summary_positions(101) == {0, 25, 26, 50, 51, 75, 76, 100}
+    assert summary_positions(1) == {0} and summary_positions(0) == set()
+    assert summary_of_positions(0, F(0), {}) == summarise([])

@@ -9,8 +9,8 @@ from qa_tool.core.commands import TranslatedCommand
 
 class Command(TranslatedCommand):
     help = (
-        "Store institutions' peer figures of the latest release of each rubric version and "
-        "cycle (releases published before figures were stored, or after a change of the "
+        "Store institutions' peer figures (roll-ups included) of the latest release of each "
+        "rubric version and cycle (releases published before figures were stored, or after a change of the "
         "benchmark settings); institution users read them computed from the release meanwhile."
     )
 
@@ -28,8 +28,7 @@ class Command(TranslatedCommand):
             releases = [r for r in releases if r.pk == release]
             if not releases:
                 raise CommandError(
-                    _("No release %(id)s among the latest releases of institution rubrics.")
-                    % {"id": release}
+                    _("No release %(id)s among the latest releases.") % {"id": release}
                 )
         for item in releases:
             if background:
