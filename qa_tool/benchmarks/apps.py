@@ -8,12 +8,6 @@ class BenchmarksConfig(AppConfig):
     verbose_name = _("Benchmarks")
 
     def ready(self) -> None:
-        from qa_tool.assessments.signals import status_changed
+        from .receivers import connect
 
-        from .services import score_summary_refresh
-
-        def refresh(sender, *, assessment, **kwargs) -> None:
-            score_summary_refresh(assessment=assessment)
-
-        # Strong reference and a dispatch uid: exactly one refresh per transition.
-        status_changed.connect(refresh, weak=False, dispatch_uid="benchmarks.summary_refresh")
+        connect()

@@ -12,14 +12,24 @@ and the Python work is one page of rows.
 The numbers are those of ``statistics.summarise`` over the same values: stored scores have
 six decimals, summed as integer millionths (exact on SQLite's floating-point storage and
 PostgreSQL's numeric alike), and the ranked rows are the stored values themselves.
+
+Even so, reading every institution's scores grows with the network (about 20 ms per
+thousand institutions here). So the figures of each choice of filters are stored
+(``ComparisonFigures``) under the pool's current token (``PoolStamp``), which every change
+to the pool replaces (``pool_changed``): the page then reads one row, and the figures are
+computed again, once, after a change.
 """
 
 from __future__ import annotations
 
+import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+from urllib.parse import urlencode
 
+from django.db import IntegrityError, transaction
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -35,9 +45,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower, Round, RowNumber
 
-from .models import DomainScore, ScoreSummary
+from .models import ComparisonFigures, DomainScore, PoolStamp, ScoreSummary
 from .peers import PEER_FIELDS, Peer, counted_summaries, domain_scores, peers_of
-from .statistics import SCALE, Summary, summary_of_positions, summary_positions
+from .statistics import (
+    SCALE,
+    Summary,
+    summary_from_json,
+    summary_json,
+    summary_of_positions,
+    summary_positions,
+)
 
 #: The structural filters, by the comparison form's field names.
 FILTER_FIELDS = {
@@ -51,10 +68,12 @@ NAME = "assessment__institution__name"
 
 @dataclass(frozen=True)
 class Comparison:
-    """What the page shows: the matching summaries, the values each filter may take, and
-    the statistics of every matching institution per column ("overall" and domain codes)."""
+    """What the page shows: the matching summaries and how many they are, the values each
+    filter may take, and the statistics of every matching institution per column
+    ("overall" and domain codes)."""
 
     summaries: QuerySet[ScoreSummary]
+    total: int
     offered: dict[str, set[str]]
     stats: dict[str, Summary]
 
@@ -64,17 +83,76 @@ def comparison(
 ) -> Comparison:
     """The comparison of this version and cycle narrowed by ``filters`` (form field ->
     value; "" for any). Filter values no institution has are dropped, as the form drops
-    them from its choices."""
+    them from its choices. The figures are read from their stored row while the pool is
+    unchanged, and computed and stored otherwise."""
     pool = counted_summaries(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
+    token = pool_token(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
+    key = urlencode(sorted((name, value) for name, value in filters.items() if value))
+    where: dict[str, Any] = {
+        "rubric_version_id": rubric_version_id,
+        "cycle_id": cycle_id,
+        "filters": key,
+    }
+    stored = ComparisonFigures.objects.filter(**where).values_list("token", "figures").first()
+    if stored is not None and stored[0] == token and stored[1].get("codes") == codes:
+        figures = stored[1]
+    else:
+        figures = figures_json(pool, codes=codes, filters=filters)
+        with suppress(IntegrityError), transaction.atomic():
+            # A request computing the same figures at the same time wrote them first.
+            ComparisonFigures.objects.update_or_create(
+                **where, defaults={"token": token, "figures": figures}
+            )
+    chosen = {FILTER_FIELDS[name]: value for name, value in figures["chosen"].items()}
+    return Comparison(
+        summaries=pool.filter(**chosen),
+        total=figures["total"],
+        offered={name: set(values) for name, values in figures["offered"].items()},
+        stats={code: summary_from_json(data) for code, data in figures["stats"].items()},
+    )
+
+
+def figures_json(
+    pool: QuerySet[ScoreSummary], *, codes: list[str], filters: dict[str, str]
+) -> dict[str, Any]:
+    """The comparison's figures computed from ``pool``, as stored: exact fractions as
+    strings, the filters kept (those some institution has) and the domain codes."""
     offered = offered_values(pool)
     chosen = {
-        FILTER_FIELDS[name]: value
+        name: value
         for name, value in filters.items()
-        if value and value in offered.get(name, set())
+        if value and name in FILTER_FIELDS and value in offered[name]
     }
-    summaries = pool.filter(**chosen)
-    return Comparison(
-        summaries=summaries, offered=offered, stats=column_summaries(summaries, codes)
+    summaries = pool.filter(**{FILTER_FIELDS[name]: value for name, value in chosen.items()})
+    return {
+        "codes": codes,
+        "chosen": chosen,
+        "total": summaries.count(),
+        "offered": {name: sorted(values) for name, values in offered.items()},
+        "stats": {
+            code: summary_json(summary)
+            for code, summary in column_summaries(summaries, codes).items()
+        },
+    }
+
+
+def pool_token(*, rubric_version_id: int, cycle_id: int) -> uuid.UUID:
+    """The pool's current token (see ``PoolStamp``)."""
+    stamp, _created = PoolStamp.objects.get_or_create(
+        rubric_version_id=rubric_version_id, cycle_id=cycle_id
+    )
+    return stamp.token
+
+
+def pool_changed(*, rubric_version_id: int | None = None, cycle_id: int | None = None) -> None:
+    """A new token for the pool of this version and cycle, or for every pool (an
+    institution's name or structural fields may have changed): figures stored under the
+    old one are computed again when next read."""
+    if rubric_version_id is None or cycle_id is None:
+        PoolStamp.objects.update(token=uuid.uuid4())
+        return
+    PoolStamp.objects.update_or_create(
+        rubric_version_id=rubric_version_id, cycle_id=cycle_id, defaults={"token": uuid.uuid4()}
     )
 
 

@@ -7,6 +7,8 @@ re-scoring every response.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -154,3 +156,55 @@ class ReleasedFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release_id}:{self.institution_id}"
+
+
+class PoolStamp(models.Model):
+    """A token that changes whenever the counted pool of a rubric version and cycle may
+    have changed: a summary rewritten, an assessment deleted, an institution edited.
+    Figures computed from the pool are stored with the token they were computed under
+    (``ComparisonFigures``) and computed again once it differs: a request that read the
+    pool just before a change cannot leave figures that look current."""
+
+    rubric_version = models.ForeignKey(
+        "rubrics.RubricVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    cycle = models.ForeignKey("assessments.Cycle", on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rubric_version", "cycle"], name="one_pool_stamp_per_version_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rubric_version_id}:{self.cycle_id}:{self.token}"
+
+
+class ComparisonFigures(models.Model):
+    """The reviewers' comparison of a rubric version and cycle under one choice of filters:
+    how many institutions match, the values each filter may take and the statistics per
+    column, computed from the whole pool once per pool change instead of on every page.
+
+    ``figures`` is ``comparison.figures_json``: fractions as exact strings.
+    """
+
+    rubric_version = models.ForeignKey(
+        "rubrics.RubricVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    cycle = models.ForeignKey("assessments.Cycle", on_delete=models.CASCADE, related_name="+")
+    filters = models.CharField(max_length=200)
+    token = models.UUIDField()
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rubric_version", "cycle", "filters"], name="one_comparison_per_filters"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rubric_version_id}:{self.cycle_id}:{self.filters}"

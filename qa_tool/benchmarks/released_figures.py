@@ -55,13 +55,11 @@ from .groups import (
 from .models import BenchmarkRelease, ReleasedFigures, ReleasedScore
 from .peers import Peer, release_pool
 from .rollup import PASS_RATE
-from .statistics import Summary
+from .statistics import summary_from_json, summary_json
 
 #: Bump when ``peer_groups`` or its disclosure rules change: rows stored under other rules
 #: are then ignored (computed from the release) until ``store_release_figures`` runs.
 RULES = 1
-
-_STATISTICS = ("mean", "median", "p25", "p75", "min", "max")
 
 
 def _fraction(value: Fraction | None) -> str | None:
@@ -75,10 +73,8 @@ def _unfraction(value: str | None) -> Fraction | None:
 def _figures_json(figures: Figures | None) -> dict[str, Any] | None:
     if figures is None:
         return None
-    summary = figures.summary
     return {
-        "n": summary.n,
-        **{name: _fraction(getattr(summary, name)) for name in _STATISTICS},
+        **summary_json(figures.summary),
         "rank": _fraction(figures.rank),
         "withheld": list(figures.withheld),
         "reason": bool(figures.reason),
@@ -87,7 +83,7 @@ def _figures_json(figures: Figures | None) -> dict[str, Any] | None:
 
 def _figures(data: dict[str, Any], minimum: int) -> Figures:
     return Figures(
-        summary=Summary(n=data["n"], **{name: _unfraction(data[name]) for name in _STATISTICS}),
+        summary=summary_from_json(data),
         rank=_unfraction(data["rank"]),
         withheld={name: withheld_reason(name, minimum) for name in data["withheld"]},
         reason=str(WITHHELD) if data["reason"] else "",

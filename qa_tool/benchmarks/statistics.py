@@ -35,6 +35,8 @@ __all__ = [
     "percentile_rank",
     "summarise",
     "summarise_with_rank",
+    "summary_from_json",
+    "summary_json",
     "summary_of_positions",
     "summary_positions",
 ]
@@ -173,6 +175,29 @@ class Summary:
     p75: Fraction | None
     min: Fraction | None
     max: Fraction | None
+
+
+#: A summary's statistics besides n, in the order of ``Summary``.
+STATISTICS = ("mean", "median", "p25", "p75", "min", "max")
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    """A summary as JSON: n, and each statistic as an exact fraction string or null."""
+    return {
+        "n": summary.n,
+        **{
+            name: None if (value := getattr(summary, name)) is None else str(value)
+            for name in STATISTICS
+        },
+    }
+
+
+def summary_from_json(data: Mapping[str, Any]) -> Summary:
+    """``summary_json`` read back, exactly."""
+    return Summary(
+        n=data["n"],
+        **{name: None if data[name] is None else Fraction(data[name]) for name in STATISTICS},
+    )
 
 
 def summarise(values: Iterable[Number]) -> Summary:

@@ -65,7 +65,9 @@ def compare(request):
         stats = found.stats
         # 100 rows a page; the statistics stay those of every matching institution. Sorting
         # starts again at page 1; the pager keeps the filters and the sort.
-        page = Paginator(rows, COMPARE_PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(rows, COMPARE_PAGE_SIZE)
+        paginator.count = found.total  # stored with the figures: no count over the network
+        page = paginator.get_page(request.GET.get("page"))
         page_query = request.GET.copy()
         page_query.pop("page", None)
         query = page_query.copy()
@@ -74,7 +76,7 @@ def compare(request):
         context.update(
             domains=domains,
             rows=comparison_cells(page_peers(page.object_list), codes),
-            total=page.paginator.count,
+            total=found.total,
             page=page,
             page_query=page_query.urlencode(),
             stats=stats,

@@ -20,8 +20,9 @@ from qa_tool.assessments.services import (
     assessment_submit,
     assessment_validate,
 )
+from qa_tool.benchmarks.comparison import pool_changed
 from qa_tool.benchmarks.disclosure import smallest_disclosure
-from qa_tool.benchmarks.models import DomainScore, ScoreSummary
+from qa_tool.benchmarks.models import ComparisonFigures, DomainScore, ScoreSummary
 from qa_tool.benchmarks.selectors import (
     WITHHELD,
     comparison_rows,
@@ -369,8 +370,12 @@ def test_query_counts_do_not_grow_with_institutions(
     with CaptureQueriesContext(connection) as small_results:
         client.get(results)
     client.force_login(reviewer)
+    client.get(compare)  # the pool's stamp and first figures written
+    pool_changed(rubric_version_id=rubric_version.pk, cycle_id=cycle.pk)
     with CaptureQueriesContext(connection) as small_compare:
-        client.get(compare)
+        client.get(compare)  # computed again after a change
+    with CaptureQueriesContext(connection) as small_stored:
+        client.get(compare)  # read as stored
     _seed(rubric_version, cycle, 190)
     publish(home)
     client.force_login(dean)
@@ -380,8 +385,13 @@ def test_query_counts_do_not_grow_with_institutions(
     client.force_login(reviewer)
     with CaptureQueriesContext(connection) as large_compare:
         client.get(compare)
+    with CaptureQueriesContext(connection) as large_stored:
+        client.get(compare)
     assert len(large_results) == len(small_results)
     assert len(large_compare) == len(small_compare)
+    assert len(large_stored) == len(small_stored) < len(small_compare)
+    # Stored figures: nothing but the page's own rows is read from the scores.
+    assert sum("benchmarks_domainscore" in q["sql"] for q in large_stored) == 1
 
 
 def _selected(page, name):
@@ -525,6 +535,47 @@ def test_compare_statistics_worked_example(client, reviewer, rubric_version, cyc
     assert overall.mean == F("25.00000025") and overall.median == 25
     assert (overall.p25, overall.p75) == (F("17.5"), F("32.50000025"))
     assert "25.0 %" in response.content.decode()
+
+
+def test_compare_figures_are_stored_and_follow_every_change_to_the_pool(
+    client, reviewer, home, rubric_version, cycle
+):
+    """The page reads its figures from one stored row while the pool is unchanged, and
+    shows the new figures after a submission, an institution's move to another region
+    and a deletion."""
+    add_peer(rubric_version, cycle, overall=55, name="Peer One", region="west-africa")
+    client.force_login(reviewer)
+    url = reverse("benchmarks:compare")
+
+    def shown(**query):
+        response = client.get(url, query)
+        return response.context["total"], response.context["stats"]["overall"]
+
+    assert shown() == (2, summarise([F("71.296296"), 55]))
+    assert ComparisonFigures.objects.count() == 1
+    # A submission through the services: the summary is written, the figures follow.
+    late = complete(
+        assessment_start(
+            institution=InstitutionFactory(name="Late University", region="east-asia"),
+            rubric_version=rubric_version,
+            cycle=cycle,
+        )[0]
+    )
+    total, overall = shown()
+    assert total == 3 and overall.n == 3 and overall.max == F("71.296296")
+    assert shown(region="east-asia")[0] == 1  # Late University alone
+    # An institution moves: the region filter offers its new region at once.
+    page = client.get(url).content.decode()
+    assert 'value="north-africa"' not in page.split('name="region"', 1)[1].split("</select>")[0]
+    mover = late.institution
+    mover.region = "north-africa"
+    mover.save()
+    page = client.get(url).content.decode()
+    assert 'value="north-africa"' in page.split('name="region"', 1)[1].split("</select>")[0]
+    assert shown(region="north-africa")[0] == 1
+    # A deletion takes the institution out of the figures.
+    late.delete()
+    assert shown() == (2, summarise([F("71.296296"), 55]))
 
 
 def test_compare_sorts_missing_scores_last_both_ways(client, reviewer, rubric_version, cycle):
