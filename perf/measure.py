@@ -76,6 +76,18 @@ def _wizard_post(client: Client, draft) -> Callable[[], Any]:
     return run
 
 
+def _after_change(view: Callable[[], Any], version_id: int, cycle_id: int) -> Callable[[], Any]:
+    """The view right after the pool changed (a submission anywhere): its stored figures
+    are computed again first. The stamp's update is inside the timing."""
+    from qa_tool.benchmarks.comparison import pool_changed
+
+    def run() -> Any:
+        pool_changed(rubric_version_id=version_id, cycle_id=cycle_id)
+        return view()
+
+    return run
+
+
 def pages(network, repeat: int) -> dict[str, dict[str, Any]]:
     officer, reviewer, dean = Client(), Client(), Client()
     officer.force_login(network.officer)
@@ -97,6 +109,9 @@ def pages(network, repeat: int) -> dict[str, dict[str, Any]]:
         "results page (dean)": _get(dean, reverse("assessments:score", args=[own.pk])),
         "review queue": _get(reviewer, reverse("assessments:review_queue")),
         "comparison page": _get(reviewer, reverse("benchmarks:compare") + compare),
+        "comparison page (first view after a change)": _after_change(
+            _get(reviewer, reverse("benchmarks:compare") + compare), version.pk, cycle.pk
+        ),
         "comparison Excel": _get(reviewer, reverse("reports:compare_xlsx") + compare),
         "action plan": _get(officer, reverse("actions:plan", args=[own.pk])),
         "JSON report": _get(officer, reverse("reports:report", args=[own.pk, "json"])),
