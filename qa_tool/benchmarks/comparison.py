@@ -26,6 +26,7 @@ import uuid
 from contextlib import suppress
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import (
     BigIntegerField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -45,15 +47,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower, Round, RowNumber
 
+from rubrics.models import RubricVersion
+
 from .models import ComparisonFigures, DomainScore, PoolStamp, ScoreSummary
 from .peers import PEER_FIELDS, Peer, counted_summaries, domain_scores, peers_of
 from .statistics import (
+    QUARTILE_PERCENTS,
     SCALE,
     Summary,
     summary_from_json,
     summary_json,
     summary_of_positions,
-    summary_positions,
 )
 
 #: The structural filters, by the comparison form's field names.
@@ -87,22 +91,22 @@ def comparison(
     unchanged, and computed and stored otherwise."""
     pool = counted_summaries(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
     token = pool_token(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
-    key = urlencode(sorted((name, value) for name, value in filters.items() if value))
     where: dict[str, Any] = {
         "rubric_version_id": rubric_version_id,
         "cycle_id": cycle_id,
-        "filters": key,
+        "filters": filters_key(filters),
     }
     stored = ComparisonFigures.objects.filter(**where).values_list("token", "figures").first()
     if stored is not None and stored[0] == token and stored[1].get("codes") == codes:
         figures = stored[1]
     else:
-        figures = figures_json(pool, codes=codes, filters=filters)
-        with suppress(IntegrityError), transaction.atomic():
-            # A request computing the same figures at the same time wrote them first.
-            ComparisonFigures.objects.update_or_create(
-                **where, defaults={"token": token, "figures": figures}
-            )
+        figures = figures_store(
+            rubric_version_id=rubric_version_id,
+            cycle_id=cycle_id,
+            codes=codes,
+            filters=filters,
+            token=token,
+        )
     chosen = {FILTER_FIELDS[name]: value for name, value in figures["chosen"].items()}
     return Comparison(
         summaries=pool.filter(**chosen),
@@ -110,6 +114,35 @@ def comparison(
         offered={name: set(values) for name, values in figures["offered"].items()},
         stats={code: summary_from_json(data) for code, data in figures["stats"].items()},
     )
+
+
+def figures_store(
+    *,
+    rubric_version_id: int,
+    cycle_id: int,
+    codes: list[str],
+    filters: dict[str, str],
+    token: uuid.UUID,
+) -> dict[str, Any]:
+    """Compute the comparison's figures from the pool as it is now and store them under
+    ``token``, the pool's token read before computing (a change meanwhile replaces it, and
+    the figures are computed again when next read)."""
+    pool = counted_summaries(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
+    figures = figures_json(pool, codes=codes, filters=filters)
+    with suppress(IntegrityError), transaction.atomic():
+        # A request computing the same figures at the same time wrote them first.
+        ComparisonFigures.objects.update_or_create(
+            rubric_version_id=rubric_version_id,
+            cycle_id=cycle_id,
+            filters=filters_key(filters),
+            defaults={"token": token, "figures": figures},
+        )
+    return figures
+
+
+def filters_key(filters: dict[str, str]) -> str:
+    """The stored row's name for a choice of filters ("" for none)."""
+    return urlencode(sorted((name, value) for name, value in filters.items() if value))
 
 
 def figures_json(
@@ -147,12 +180,52 @@ def pool_token(*, rubric_version_id: int, cycle_id: int) -> uuid.UUID:
 def pool_changed(*, rubric_version_id: int | None = None, cycle_id: int | None = None) -> None:
     """A new token for the pool of this version and cycle, or for every pool (an
     institution's name or structural fields may have changed): figures stored under the
-    old one are computed again when next read."""
-    if rubric_version_id is None or cycle_id is None:
-        PoolStamp.objects.update(token=uuid.uuid4())
+    old one are computed again when next read. A pool whose comparison has been looked at
+    has its unfiltered figures recomputed by the worker once the change is committed
+    (``tasks.store_comparison_figures``), so that reviewers seldom wait for them."""
+    stamps = PoolStamp.objects.all()
+    if rubric_version_id is not None and cycle_id is not None:
+        PoolStamp.objects.update_or_create(
+            rubric_version_id=rubric_version_id,
+            cycle_id=cycle_id,
+            defaults={"token": uuid.uuid4()},
+        )
+        stamps = stamps.filter(rubric_version_id=rubric_version_id, cycle_id=cycle_id)
+    else:
+        stamps.update(token=uuid.uuid4())
+    viewed = ComparisonFigures.objects.filter(
+        rubric_version_id=OuterRef("rubric_version_id"), cycle_id=OuterRef("cycle_id"), filters=""
+    )
+    waiting = list(
+        stamps.filter(Exists(viewed), refresh_queued=False).values_list(
+            "pk", "rubric_version_id", "cycle_id"
+        )
+    )
+    if not waiting:
         return
-    PoolStamp.objects.update_or_create(
-        rubric_version_id=rubric_version_id, cycle_id=cycle_id, defaults={"token": uuid.uuid4()}
+    from .tasks import store_comparison_figures
+
+    PoolStamp.objects.filter(pk__in=[pk for pk, _version, _cycle in waiting]).update(
+        refresh_queued=True
+    )
+    for _pk, version_id, pool_cycle_id in waiting:
+        transaction.on_commit(partial(store_comparison_figures.enqueue, version_id, pool_cycle_id))
+
+
+def comparison_refresh(*, rubric_version_id: int, cycle_id: int) -> None:
+    """Store the unfiltered comparison of the pool as it is now (the worker's task)."""
+    PoolStamp.objects.filter(rubric_version_id=rubric_version_id, cycle_id=cycle_id).update(
+        refresh_queued=False  # a change from now on asks for another refresh
+    )
+    version = RubricVersion.objects.filter(pk=rubric_version_id).first()
+    if version is None:
+        return
+    figures_store(
+        rubric_version_id=rubric_version_id,
+        cycle_id=cycle_id,
+        codes=[domain.code for domain in version.spec.domains],
+        filters={},
+        token=pool_token(rubric_version_id=rubric_version_id, cycle_id=cycle_id),
     )
 
 
@@ -195,51 +268,47 @@ def _millionths(field: str) -> ExpressionWrapper:
     return ExpressionWrapper(Round(F(field) * Value(SCALE)), output_field=BigIntegerField())
 
 
+def _ranked(rows: QuerySet[Any], field: str, *, partition: str | None = None) -> QuerySet[Any]:
+    """The rows of ``rows`` a summary of ``field`` reads (``summary_positions``), each with
+    its rank, its group's count and its group's exact sum in millionths: one sort and one
+    scan in the database, whatever the number of rows. Positions are those of
+    ``summary_positions``, written in SQL (integer division is floor for these
+    non-negative numbers on SQLite and PostgreSQL alike)."""
+    window: dict[str, Any] = {"partition_by": F(partition)} if partition else {}
+    ranked = rows.filter(**{f"{field}__isnull": False}).annotate(
+        rank=Window(RowNumber(), order_by=F(field).asc(), **window),
+        n=Window(Count("pk"), **window),
+        total=Window(Sum(_millionths(field)), **window),
+    )
+    last = F("n") - 1
+    wanted = Q(rank=1) | Q(rank=F("n"))
+    for percent in QUARTILE_PERCENTS:
+        lower = last * percent / 100
+        wanted |= Q(rank=lower + 1) | Q(rank=lower + 2)
+    return ranked.filter(wanted)
+
+
 def column_summaries(summaries: QuerySet[ScoreSummary], codes: list[str]) -> dict[str, Summary]:
     """``summarise`` of the overall score and of each domain's score over ``summaries``, in
-    four queries: counts and sums, then the ranked rows the statistics read."""
+    two queries (overall, domains), each returning at most eight rows per column."""
     plain = summaries.order_by()
-    overall = plain.filter(overall__isnull=False).aggregate(
-        n=Count("pk"), total=Sum(_millionths("overall"))
-    )
-    domains = DomainScore.objects.filter(summary__in=plain, code__in=codes, score__isnull=False)
-    totals: dict[str, tuple[int, int]] = {"overall": (overall["n"], int(overall["total"] or 0))}
-    for code, n, total in (
-        domains.order_by()
-        .values("code")
-        .annotate(n=Count("pk"), total=Sum(_millionths("score")))
-        .values_list("code", "n", "total")
+    found: dict[str, tuple[int, int, dict[int, Fraction]]] = {}
+
+    def keep(key: str, rank: int, n: int, total: Any, value: Any) -> None:
+        # Row numbers are from 1; positions from 0.
+        found.setdefault(key, (n, int(total), {}))[2][rank - 1] = Fraction(value)
+
+    for rank, n, total, value in _ranked(plain, "overall").values_list(
+        "rank", "n", "total", "overall"
     ):
-        totals[code] = (n, int(total or 0))
-    # Row numbers are from 1; positions from 0.
-    picked: dict[str, dict[int, Fraction]] = {key: {} for key in ["overall", *codes]}
-    wanted = summary_positions(totals["overall"][0])
-    if wanted:
-        ranked = plain.filter(overall__isnull=False).annotate(
-            rank=Window(RowNumber(), order_by=F("overall").asc())
-        )
-        for rank, value in ranked.filter(rank__in=[i + 1 for i in wanted]).values_list(
-            "rank", "overall"
-        ):
-            if value is not None:  # filtered out above; for the type checker
-                picked["overall"][rank - 1] = Fraction(value)
-    which = Q()
-    for code in codes:
-        positions = summary_positions(totals.get(code, (0, 0))[0])
-        if positions:
-            which |= Q(code=code, rank__in=[i + 1 for i in positions])
-    if which:
-        ranked_domains = domains.annotate(
-            rank=Window(RowNumber(), partition_by=F("code"), order_by=F("score").asc())
-        )
-        for code, rank, value in ranked_domains.filter(which).values_list("code", "rank", "score"):
-            if value is not None:
-                picked[code][rank - 1] = Fraction(value)
-    return {
-        key: summary_of_positions(
-            totals.get(key, (0, 0))[0],
-            Fraction(totals.get(key, (0, 0))[1], SCALE),
-            picked[key],
-        )
-        for key in ["overall", *codes]
-    }
+        keep("overall", rank, n, total, value)
+    domains = DomainScore.objects.filter(summary__in=plain, code__in=codes)
+    for code, rank, n, total, value in _ranked(domains, "score", partition="code").values_list(
+        "code", "rank", "n", "total", "score"
+    ):
+        keep(code, rank, n, total, value)
+    summaries_by_key = {}
+    for key in ["overall", *codes]:
+        n, total, values = found.get(key, (0, 0, {}))
+        summaries_by_key[key] = summary_of_positions(n, Fraction(total, SCALE), values)
+    return summaries_by_key

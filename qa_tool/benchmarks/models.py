@@ -170,6 +170,9 @@ class PoolStamp(models.Model):
     )
     cycle = models.ForeignKey("assessments.Cycle", on_delete=models.CASCADE, related_name="+")
     token = models.UUIDField(default=uuid.uuid4)
+    # A refresh of the stored comparison is waiting for the worker: further changes need
+    # not ask for another.
+    refresh_queued = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

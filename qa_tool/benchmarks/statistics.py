@@ -27,6 +27,7 @@ Number = Fraction | Decimal | int | float
 HUNDRED = Fraction(100)
 
 __all__ = [
+    "QUARTILE_PERCENTS",
     "Number",
     "SortedValues",
     "Summary",
@@ -112,7 +113,9 @@ def _percentile_of_sorted(ordered: _Sorted, p: Fraction) -> Fraction | None:
     return _percentile_at(len(ordered.values), p, ordered.at)
 
 
-_QUARTILES = (Fraction(25), Fraction(50), Fraction(75))
+#: The percentiles a summary reports besides the minimum and maximum.
+QUARTILE_PERCENTS = (25, 50, 75)
+_QUARTILES = tuple(Fraction(p) for p in QUARTILE_PERCENTS)
 
 
 def summary_positions(n: int) -> set[int]:
