@@ -4,16 +4,13 @@ The centre compares every institution with a counted score for a rubric version 
 cycle. Building every institution's peer in Python to filter, sort, count and summarise
 them made the page grow with the network (about 130 ms at 1,000 institutions, most of it
 reading and sorting the pool). Here the database filters, sorts and pages the summaries
-and counts them; for the statistics under the header it returns, per column, only the
-count, the exact sum and the few ranked rows the statistics read
-(``statistics.summary_positions``). The queries are the same whatever the network's size,
-and the Python work is one page of rows.
+and counts them, and the Python work of a page is its rows.
 
-The numbers are those of ``statistics.summarise`` over the same values: stored scores have
-six decimals, summed as integer millionths (exact on SQLite's floating-point storage and
-PostgreSQL's numeric alike), and the ranked rows are the stored values themselves.
+The statistics under the header are those of ``statistics.summarise`` over the same
+values: stored scores have six decimals, read as integer millionths (exact on SQLite's
+floating-point storage and PostgreSQL's numeric alike).
 
-Even so, reading every institution's scores grows with the network (about 20 ms per
+Reading every institution's scores still grows with the network (about 20 ms per
 thousand institutions here). So the figures of each choice of filters are stored
 (``ComparisonFigures``) under the pool's current token (``PoolStamp``), which every change
 to the pool replaces (``pool_changed``): the page then reads one row, and the figures are
@@ -25,40 +22,28 @@ from __future__ import annotations
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BigIntegerField,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Lower, Round, RowNumber
+from django.db.models.functions import Lower, Round
 
 from rubrics.models import RubricVersion
 
 from .models import ComparisonFigures, DomainScore, PoolStamp, ScoreSummary
 from .peers import PEER_FIELDS, Peer, counted_summaries, domain_scores, peers_of
-from .statistics import (
-    QUARTILE_PERCENTS,
-    SCALE,
-    Summary,
-    summary_from_json,
-    summary_json,
-    summary_of_positions,
-)
+from .statistics import SCALE, Summary, summarise_millionths, summary_from_json, summary_json
 
 #: The structural filters, by the comparison form's field names.
 FILTER_FIELDS = {
@@ -268,47 +253,31 @@ def _millionths(field: str) -> ExpressionWrapper:
     return ExpressionWrapper(Round(F(field) * Value(SCALE)), output_field=BigIntegerField())
 
 
-def _ranked(rows: QuerySet[Any], field: str, *, partition: str | None = None) -> QuerySet[Any]:
-    """The rows of ``rows`` a summary of ``field`` reads (``summary_positions``), each with
-    its rank, its group's count and its group's exact sum in millionths: one sort and one
-    scan in the database, whatever the number of rows. Positions are those of
-    ``summary_positions``, written in SQL (integer division is floor for these
-    non-negative numbers on SQLite and PostgreSQL alike)."""
-    window: dict[str, Any] = {"partition_by": F(partition)} if partition else {}
-    ranked = rows.filter(**{f"{field}__isnull": False}).annotate(
-        rank=Window(RowNumber(), order_by=F(field).asc(), **window),
-        n=Window(Count("pk"), **window),
-        total=Window(Sum(_millionths(field)), **window),
-    )
-    last = F("n") - 1
-    wanted = Q(rank=1) | Q(rank=F("n"))
-    for percent in QUARTILE_PERCENTS:
-        lower = last * percent / 100
-        wanted |= Q(rank=lower + 1) | Q(rank=lower + 2)
-    return ranked.filter(wanted)
-
-
 def column_summaries(summaries: QuerySet[ScoreSummary], codes: list[str]) -> dict[str, Summary]:
-    """``summarise`` of the overall score and of each domain's score over ``summaries``, in
-    two queries (overall, domains), each returning at most eight rows per column."""
+    """``summarise`` of the overall score and of each domain's score over ``summaries``.
+
+    Two queries return the scores as integer millionths, read straight from the cursor:
+    at 5,000 institutions the 50,000 domain scores took 60 ms this way, against 140 ms
+    ranked by the database's window functions and 120 ms as ``Decimal`` objects.
+    """
     plain = summaries.order_by()
-    found: dict[str, tuple[int, int, dict[int, Fraction]]] = {}
+    overall = plain.filter(overall__isnull=False).annotate(m=_millionths("overall"))
+    domains = (
+        DomainScore.objects.filter(summary__in=plain, code__in=codes, score__isnull=False)
+        .annotate(m=_millionths("score"))
+        .values_list("code", "m")
+    )
+    by_column: dict[str, list[int]] = {key: [] for key in ["overall", *codes]}
+    by_column["overall"] = [int(m) for (m,) in _rows(overall.values_list("m"))]
+    for code, m in _rows(domains):
+        by_column[code].append(int(m))
+    return {key: summarise_millionths(values) for key, values in by_column.items()}
 
-    def keep(key: str, rank: int, n: int, total: Any, value: Any) -> None:
-        # Row numbers are from 1; positions from 0.
-        found.setdefault(key, (n, int(total), {}))[2][rank - 1] = Fraction(value)
 
-    for rank, n, total, value in _ranked(plain, "overall").values_list(
-        "rank", "n", "total", "overall"
-    ):
-        keep("overall", rank, n, total, value)
-    domains = DomainScore.objects.filter(summary__in=plain, code__in=codes)
-    for code, rank, n, total, value in _ranked(domains, "score", partition="code").values_list(
-        "code", "rank", "n", "total", "score"
-    ):
-        keep(code, rank, n, total, value)
-    summaries_by_key = {}
-    for key in ["overall", *codes]:
-        n, total, values = found.get(key, (0, 0, {}))
-        summaries_by_key[key] = summary_of_positions(n, Fraction(total, SCALE), values)
-    return summaries_by_key
+def _rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The query's rows as the driver returns them, without a converter call per value:
+    they are codes and whole numbers."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

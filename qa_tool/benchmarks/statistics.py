@@ -15,7 +15,7 @@ Two definitions matter and are fixed here:
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -27,7 +27,6 @@ Number = Fraction | Decimal | int | float
 HUNDRED = Fraction(100)
 
 __all__ = [
-    "QUARTILE_PERCENTS",
     "Number",
     "SortedValues",
     "Summary",
@@ -35,11 +34,10 @@ __all__ = [
     "percentile",
     "percentile_rank",
     "summarise",
+    "summarise_millionths",
     "summarise_with_rank",
     "summary_from_json",
     "summary_json",
-    "summary_of_positions",
-    "summary_positions",
 ]
 
 
@@ -98,54 +96,15 @@ def _sorted_exact(values: Iterable[Number]) -> _Sorted:
     return _Sorted(sorted(fractions), 1)
 
 
-def _percentile_at(n: int, p: Fraction, at: Callable[[int], Fraction]) -> Fraction | None:
-    """The p-th percentile of n sorted values, ``at(i)`` being the i-th (from 0)."""
+def _percentile_of_sorted(ordered: _Sorted, p: Fraction) -> Fraction | None:
+    n = len(ordered.values)
     if not n:
         return None
     h = (n - 1) * p / HUNDRED
     lower = floor(h)
     if lower + 1 >= n:  # p == 100, or a single value
-        return at(lower)
-    return at(lower) + (h - lower) * (at(lower + 1) - at(lower))
-
-
-def _percentile_of_sorted(ordered: _Sorted, p: Fraction) -> Fraction | None:
-    return _percentile_at(len(ordered.values), p, ordered.at)
-
-
-#: The percentiles a summary reports besides the minimum and maximum.
-QUARTILE_PERCENTS = (25, 50, 75)
-_QUARTILES = tuple(Fraction(p) for p in QUARTILE_PERCENTS)
-
-
-def summary_positions(n: int) -> set[int]:
-    """The positions (from 0, ascending order) of the n values ``summarise`` reads besides
-    their sum: the minimum, the maximum and the two neighbours of each quartile. A
-    database can return just these rows (``summary_of_positions``)."""
-    if not n:
-        return set()
-    positions = {0, n - 1}
-    for p in _QUARTILES:
-        lower = floor((n - 1) * p / HUNDRED)
-        positions.update(i for i in (lower, lower + 1) if i < n)
-    return positions
-
-
-def summary_of_positions(n: int, total: Fraction, values: Mapping[int, Fraction]) -> Summary:
-    """``summarise`` of n values from their exact sum and the values at
-    ``summary_positions(n)``, without the rest: the same definitions, the same numbers."""
-    if not n:
-        return Summary(n=0, mean=None, median=None, p25=None, p75=None, min=None, max=None)
-    at = values.__getitem__
-    return Summary(
-        n=n,
-        mean=total / n,
-        median=_percentile_at(n, Fraction(50), at),
-        p25=_percentile_at(n, Fraction(25), at),
-        p75=_percentile_at(n, Fraction(75), at),
-        min=at(0),
-        max=at(n - 1),
-    )
+        return ordered.at(lower)
+    return ordered.at(lower) + (h - lower) * (ordered.at(lower + 1) - ordered.at(lower))
 
 
 def percentile(values: Iterable[Number], p: Number) -> Fraction | None:
@@ -206,6 +165,12 @@ def summary_from_json(data: Mapping[str, Any]) -> Summary:
 def summarise(values: Iterable[Number]) -> Summary:
     """Count, mean, quartiles (``percentile`` method; median = percentile 50), min and max."""
     return _summary_of_sorted(_sorted_exact(values))
+
+
+def summarise_millionths(values: Iterable[int]) -> Summary:
+    """``summarise`` of stored scores given as integer millionths (71.296296 as 71296296),
+    as a database returns them without a number object per value."""
+    return _summary_of_sorted(_Sorted(sorted(values), SCALE))
 
 
 def _summary_of_sorted(ordered: _Sorted) -> Summary:

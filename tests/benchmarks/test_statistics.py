@@ -13,9 +13,8 @@ from qa_tool.benchmarks.statistics import (
     percentile,
     percentile_rank,
     summarise,
+    summarise_millionths,
     summarise_with_rank,
-    summary_of_positions,
-    summary_positions,
 )
 
 ODD = [40, 55, 60, 70, 90]
@@ -237,22 +236,16 @@ def test_six_decimal_scores_and_a_rank_between_them():
     assert summarise_with_rank([], 3) == (summarise([]), None)
 
 
-@given(st.one_of(stored_scores, groups))
-def test_a_summary_from_the_positions_a_database_returns_equals_the_definitions(values):
-    """The comparison page asks the database for the sum and the rows at
-    ``summary_positions`` only; from them the summary is the same as from every value."""
-    ordered = sorted(exact(v) for v in values)
-    n = len(ordered)
-    wanted = summary_positions(n)
-    assert len(wanted) <= 8 and all(0 <= i < n for i in wanted)
-    picked = {i: ordered[i] for i in wanted}
-    assert summary_of_positions(n, sum(ordered, F(0)), picked) == reference_summary(values)
+@given(st.lists(st.integers(min_value=0, max_value=100_000_000), min_size=1, max_size=60))
+def test_summarising_stored_millionths_equals_the_definitions(millionths):
+    """The comparison reads stored scores as integer millionths: the same summary."""
+    scores = [F(m, 1_000_000) for m in millionths]
+    assert summarise_millionths(millionths) == summarise(scores) == reference_summary(scores)
 
 
-def test_positions_of_a_worked_example():
-    # n = 4: h = 3p/100 -> p25 0.75 (0, 1), p50 1.5 (1, 2), p75 2.25 (2, 3); min 0, max 3.
-    assert summary_positions(4) == {0, 1, 2, 3}
-    # n = 101: h = p exactly -> 25, 50, 75 and their right neighbours, with 0 and 100.
-    assert summary_positions(101) == {0, 25, 26, 50, 51, 75, 76, 100}
-    assert summary_positions(1) == {0} and summary_positions(0) == set()
-    assert summary_of_positions(0, F(0), {}) == summarise([])
+def test_millionths_worked_example():
+    # 10, 20, 30, 40.000001: mean 25.00000025, p25 = 17.5, p75 = 32.50000025.
+    summary = summarise_millionths([40_000_001, 10_000_000, 30_000_000, 20_000_000])
+    assert (summary.n, summary.mean, summary.median) == (4, F("25.00000025"), 25)
+    assert (summary.p25, summary.p75, summary.max) == (F("17.5"), F("32.50000025"), F("40.000001"))
+    assert summarise_millionths([]) == summarise([])
