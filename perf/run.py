@@ -76,12 +76,7 @@ def seed_child(n: int, out: str) -> None:
     from perf.seed import network_ids, seed
 
     network = seed(n, log=lambda text: print(text, file=sys.stderr, flush=True))
-    commit = subprocess.run(
-        [shutil.which("git") or "git", "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout.strip()
+    commit = _commit()
     from django.db import connection
 
     if connection.vendor == "sqlite":
@@ -251,15 +246,47 @@ def main(*, measure: bool = True) -> None:
             )
             run = json.loads(out.read_text())
             run["wall_s"] = round(time.perf_counter() - started)
+            run["measured"] = {
+                "date": datetime.now(UTC).isoformat(timespec="minutes"),
+                "commit": _commit(),
+            }
             runs.append(run)
             print(table([run]), flush=True)
     if not measure:
         return
     report = {"date": datetime.now(UTC).isoformat(timespec="minutes"), "machine": machine()}
-    report["runs"] = runs
+    report["runs"] = merged(runs)
     RESULTS_JSON.write_text(json.dumps(report, indent=1) + "\n")
     RESULTS_MD.write_text(results_markdown(report))
     print(f"written: {RESULTS_JSON.relative_to(ROOT)}, {RESULTS_MD.relative_to(ROOT)}")
+
+
+def _key(run: dict[str, Any]) -> tuple[int, int]:
+    database = {"sqlite": 0, "postgres": 1, "postgresql": 1}.get(run["database"], 2)
+    return database, run["n"]
+
+
+def merged(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """This run's figures, beside the last recorded figures of every database and size it
+    did not measure (``PERF_SIZES=5000 PERF_DATABASES=postgres make perf`` measures one
+    again); each run says when and at which commit it was measured."""
+    kept: dict[tuple[int, int], dict[str, Any]] = {}
+    if RESULTS_JSON.exists():
+        for run in json.loads(RESULTS_JSON.read_text()).get("runs", []):
+            if "skipped" not in run:
+                kept[_key(run)] = run
+    for run in runs:
+        kept[_key(run)] = run
+    return [kept[key] for key in sorted(kept)]
+
+
+def _commit() -> str:
+    return subprocess.run(
+        [shutil.which("git") or "git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.strip()
 
 
 def machine() -> str:
@@ -330,8 +357,12 @@ def table(runs: list[dict[str, Any]]) -> str:
 
 
 def _seeded(run: dict[str, Any]) -> str:
-    seeded = run.get("seeded")
-    return f"; seeded {seeded['date']} at {seeded['commit']}" if seeded else ""
+    text = ""
+    if seeded := run.get("seeded"):
+        text += f"; seeded {seeded['date']} at {seeded['commit']}"
+    if measured := run.get("measured"):
+        text += f"; measured {measured['date']} at {measured['commit']}"
+    return text
 
 
 def _excel_memory_line(run: dict[str, Any]) -> list[str]:
