@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -38,13 +39,19 @@ class CompareForm(forms.Form):
         # Always bound, so that selection() can put the displayed rubric version and cycle
         # into the selectors even on a first visit with no query.
         super().__init__({} if data is None else data, *args, **kwargs)
-        used = ScoreSummary.objects.filter(counts=True)
-        self.fields["version"].queryset = RubricVersion.objects.filter(
-            pk__in=used.values("assessment__rubric_version")
-        ).select_related("rubric")
+        # EXISTS per version and cycle: a few rows each, not every summary of the network;
+        # the rubric document is not read to list the versions.
+        counted = ScoreSummary.objects.filter(counts=True)
+        self.fields["version"].queryset = (
+            RubricVersion.objects.filter(
+                Exists(counted.filter(assessment__rubric_version=OuterRef("pk")))
+            )
+            .select_related("rubric")
+            .defer("content")
+        )
         self.fields["version"].label_from_instance = lambda v: f"{v.display_title} ({v.version})"
         self.fields["cycle"].queryset = Cycle.objects.filter(
-            pk__in=used.values("assessment__cycle")
+            Exists(counted.filter(assessment__cycle=OuterRef("pk")))
         )
         self.fields["country"].choices = ALL + list(countries)
 
